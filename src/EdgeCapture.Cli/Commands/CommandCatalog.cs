@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace EdgeCapture.Cli.Commands;
+
+/// <summary>Every top-level command, in the order <c>--help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}

@@ -37,6 +37,10 @@ public static class KeyboardUsage
     /// <summary>ErrorRollOver: reported in every slot when more keys are held than the report can carry.</summary>
     public const byte ErrorRollOver = 0x01;
 
+    /// <summary>Keypad Hexadecimal, the last key usage HUT 1.4 defines below the modifiers; the keyboard
+    /// descriptor's logical maximum for the key slots.</summary>
+    public const byte MaximumKey = 0xDD;
+
     /// <summary>Left Control, the first modifier usage (bit 0 of the modifier byte).</summary>
     public const byte LeftControl = 0xE0;
 

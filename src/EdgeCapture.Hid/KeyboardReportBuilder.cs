@@ -34,7 +34,8 @@ public sealed class KeyboardReportBuilder
     public bool IsRolledOver => _heldCount > KeySlots;
 
     /// <summary>Presses a Keyboard/Keypad page usage.</summary>
-    /// <param name="keyboardUsage">0x04..0xDD for keys, 0xE0..0xE7 for modifiers; 0x00..0x03 are not keys and are ignored.</param>
+    /// <param name="keyboardUsage">0x04..0xDD for keys, 0xE0..0xE7 for modifiers; other values are not keys the
+    /// descriptor can carry and are ignored (false).</param>
     /// <returns>True when the report bytes changed.</returns>
     public bool Press(byte keyboardUsage)
     {
@@ -50,7 +51,7 @@ public sealed class KeyboardReportBuilder
             return true;
         }
 
-        if (keyboardUsage <= 0x03 || IndexOf(keyboardUsage) >= 0)
+        if (keyboardUsage <= 0x03 || keyboardUsage > KeyboardUsage.MaximumKey || IndexOf(keyboardUsage) >= 0)
         {
             return false;
         }

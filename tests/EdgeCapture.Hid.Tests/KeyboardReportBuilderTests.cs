@@ -59,7 +59,10 @@ public sealed class KeyboardReportBuilderTests
     [InlineData(0x01)]
     [InlineData(0x02)]
     [InlineData(0x03)]
-    public void Error_usages_are_not_keys(byte usage)
+    [InlineData(0xDE)]
+    [InlineData(0xE8)]
+    [InlineData(0xFF)]
+    public void Error_and_reserved_usages_are_not_keys(byte usage)
     {
         var builder = new KeyboardReportBuilder();
         Assert.False(builder.Press(usage));

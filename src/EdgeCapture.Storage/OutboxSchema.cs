@@ -1,0 +1,165 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeCapture.Storage;
+
+/// <summary>
+/// The outbox schema, its version history and the per-connection settings. The schema version lives in
+/// <c>PRAGMA user_version</c>; <c>PRAGMA application_id</c> marks the file as an EdgeCapture outbox.
+/// </summary>
+internal static class OutboxSchema
+{
+    /// <summary>The schema version this code writes.</summary>
+    internal const int CurrentVersion = 1;
+
+    /// <summary>"ECOB" (EdgeCapture OutBox) as a big-endian 32-bit integer, stored at offset 68 of the database header.</summary>
+    internal const int ApplicationId = 0x45434F42;
+
+    /// <summary>Tables every version-1 database must have.</summary>
+    internal static readonly string[] RequiredTables =
+        ["segments", "segment_payloads", "forgotten_segments", "retractions", "retraction_segments", "session_chains"];
+
+    // Version 1. Ticks are DateTimeOffset.UtcTicks (100 ns since 0001-01-01 UTC); session ids are lowercase "D" GUID text.
+    // Payloads live in their own table so that scans of the metadata never touch ciphertext overflow pages.
+    private const string Version1 = """
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            segment_index INTEGER NOT NULL CHECK (segment_index >= 0),
+            monotonic_start_ns INTEGER NOT NULL,
+            monotonic_end_ns INTEGER NOT NULL,
+            wall_start_utc_ticks INTEGER NOT NULL,
+            wall_end_utc_ticks INTEGER NOT NULL,
+            ciphertext_length INTEGER NOT NULL CHECK (ciphertext_length >= 0),
+            manifest_length INTEGER NOT NULL CHECK (manifest_length >= 0),
+            ciphertext_sha256 BLOB NOT NULL CHECK (length(ciphertext_sha256) = 32),
+            manifest_sha256 BLOB NOT NULL CHECK (length(manifest_sha256) = 32),
+            state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3),
+            created_utc_ticks INTEGER NOT NULL,
+            state_changed_utc_ticks INTEGER NOT NULL,
+            UNIQUE (session_id, segment_index)
+        ) STRICT;
+        CREATE INDEX segments_by_state ON segments (state, id);
+        CREATE INDEX segments_by_wall_start ON segments (wall_start_utc_ticks);
+        CREATE TABLE segment_payloads (
+            segment_id INTEGER PRIMARY KEY REFERENCES segments (id) ON DELETE CASCADE,
+            manifest BLOB NOT NULL,
+            ciphertext BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE forgotten_segments (
+            session_id TEXT NOT NULL,
+            segment_index INTEGER NOT NULL,
+            wall_start_utc_ticks INTEGER NOT NULL,
+            wall_end_utc_ticks INTEGER NOT NULL,
+            state_when_forgotten INTEGER NOT NULL,
+            forgotten_utc_ticks INTEGER NOT NULL,
+            PRIMARY KEY (session_id, segment_index)
+        ) STRICT;
+        CREATE TABLE retractions (
+            id INTEGER PRIMARY KEY,
+            document BLOB NOT NULL,
+            created_utc_ticks INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE retraction_segments (
+            retraction_id INTEGER NOT NULL REFERENCES retractions (id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL,
+            segment_index INTEGER NOT NULL,
+            PRIMARY KEY (retraction_id, session_id, segment_index)
+        ) STRICT;
+        CREATE TABLE session_chains (
+            session_id TEXT PRIMARY KEY,
+            last_segment_index INTEGER NOT NULL,
+            last_manifest_sha256 BLOB NOT NULL CHECK (length(last_manifest_sha256) = 32),
+            updated_utc_ticks INTEGER NOT NULL
+        ) STRICT;
+        """;
+
+    /// <summary>
+    /// Migrations[n] brings a database from version n to n + 1 (index 0 creates version 1 in an empty file).
+    /// A future version 2 adds one entry here; each step runs in one transaction together with its user_version bump.
+    /// </summary>
+    private static readonly string[] Migrations = [Version1];
+
+    internal static SqliteConnection OpenConnection(string databasePath, SqliteOpenMode mode, int pageCacheKibibytes)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = mode,
+            // No pool: a closed connection must really release the file, or moving a corrupt database aside would race it.
+            Pooling = false,
+            ForeignKeys = true,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"""
+                PRAGMA synchronous = FULL;
+                PRAGMA secure_delete = ON;
+                PRAGMA temp_store = MEMORY;
+                PRAGMA cell_size_check = ON;
+                PRAGMA journal_size_limit = 8388608;
+                PRAGMA cache_size = -{pageCacheKibibytes};
+                """));
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a version-<see cref="CurrentVersion"/> database in an empty file (auto_vacuum must be set before the first table).</summary>
+    internal static void Create(SqliteConnection connection)
+    {
+        Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL;");
+        EnableWriteAheadLog(connection);
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId};"));
+        Migrate(connection, fromVersion: 0);
+    }
+
+    internal static void EnableWriteAheadLog(SqliteConnection connection)
+    {
+        string mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL;"), CultureInfo.InvariantCulture) ?? string.Empty;
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SQLite refused write-ahead-log mode (journal_mode is '{mode}').");
+        }
+    }
+
+    /// <summary>Applies every migration from <paramref name="fromVersion"/> up to <see cref="CurrentVersion"/>.</summary>
+    internal static void Migrate(SqliteConnection connection, int fromVersion)
+    {
+        for (int version = fromVersion; version < CurrentVersion; version++)
+        {
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = Migrations[version] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version + 1};");
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    internal static long ReadInt64(SqliteConnection connection, string pragma) =>
+        Convert.ToInt64(Scalar(connection, pragma), CultureInfo.InvariantCulture);
+
+    internal static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Device.Gpio;
+using EdgeCapture.Privacy.Pinout;
+using EdgeCapture.Privacy.Simulation;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeCapture.Privacy.Tests;
+
+/// <summary>The privacy hardware on a simulated chip with a fake clock, plus one ordered log of what happened.</summary>
+internal sealed class PrivacyRig : IDisposable
+{
+    public const int SwitchLine = 5;
+    public const int LedLine = 26;
+    public const int ButtonLine = 6;
+
+    public static readonly PinoutDocument DefaultPinout = new(
+        "Raspberry Pi 4 Model B",
+        0,
+        GpioDriverChoice.Auto,
+        new PrivacySwitchPin(SwitchLine, 29, LinePull.Up, PinValue.High),
+        new RecordingIndicatorPin(LedLine, 37, PinValue.High),
+        new ForgetButtonPin(ButtonLine, 31, LinePull.Up, PinValue.Low));
+
+    private readonly Lock _logLock = new();
+    private readonly List<string> _log = [];
+    private PrivacyHardware? _hardware;
+
+    public PrivacyRig(PrivacyOptions? options = null, PinoutDocument? pinout = null, bool start = true)
+    {
+        Time = new FakeTimeProvider();
+        Clock = new MonotonicClock(Time, Time.GetTimestamp());
+        Driver = new SimulatedGpioDriver();
+        Options = options ?? new PrivacyOptions();
+        Pinout = pinout ?? DefaultPinout;
+        Driver.OperationPerformed += operation =>
+        {
+            if (operation.Kind is SimulatedGpioOperationKind.Write or SimulatedGpioOperationKind.Edge)
+            {
+                Append($"{operation.Kind.ToString().ToLowerInvariant()} {operation.Pin} {operation.Value}");
+            }
+        };
+        if (start)
+        {
+            Start();
+        }
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public MonotonicClock Clock { get; }
+
+    public SimulatedGpioDriver Driver { get; }
+
+    public PrivacyOptions Options { get; }
+
+    public PinoutDocument Pinout { get; }
+
+    public PrivacyHardware Hardware => _hardware ?? throw new InvalidOperationException("not started");
+
+    public PrivacyTimeline Timeline => Hardware.Timeline;
+
+    public long Now => Clock.NowNanoseconds;
+
+    public PinValue Led => Driver.LevelOf(LedLine);
+
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_logLock)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _hardware = PrivacyHardware.Start(Pinout, Options, Clock, driverFactory: _ => Driver);
+        Hardware.Timeline.Subscribe(transition => Append(
+            $"gate {transition.Current.State} {transition.Current.Reason}"));
+    }
+
+    public void SwitchPublic() => Driver.SetExternalLevel(SwitchLine, PinValue.Low);
+
+    public void SwitchPrivate() => Driver.SetExternalLevel(SwitchLine, PinValue.High);
+
+    public void Advance(double milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+
+    /// <summary>Switch to public and wait out the debounce; returns the instant the gate opened.</summary>
+    public long OpenGate()
+    {
+        SwitchPublic();
+        Advance(Options.SwitchDebounce.TotalMilliseconds);
+        Assert.Equal(PrivacyState.Public, Timeline.Status.State);
+        return Timeline.Status.SinceNanoseconds;
+    }
+
+    public static long Milliseconds(double value) => (long)(value * 1_000_000);
+
+    public void ClearLog()
+    {
+        lock (_logLock)
+        {
+            _log.Clear();
+        }
+    }
+
+    public void Dispose() => _hardware?.Dispose();
+
+    private void Append(string entry)
+    {
+        lock (_logLock)
+        {
+            _log.Add(entry);
+        }
+    }
+}

@@ -18,7 +18,8 @@
 #   --power bus|self    bmAttributes 0x80 + MaxPower 250 mA, or 0xC0 + MaxPower 2 mA [EDGECAPTURE_POWER, default bus]
 #   --remote-wakeup     also set bmAttributes bit 5 (0x20) [EDGECAPTURE_REMOTE_WAKEUP=1]
 #   --no-out-endpoint   keyboard LED reports by SET_REPORT on ep0, for firmwares that mishandle an OUT
-#                       endpoint; needs kernel 5.12+ [EDGECAPTURE_NO_OUT_ENDPOINT=1]
+#                       endpoint; needs kernel 5.12+ [EDGECAPTURE_NO_OUT_ENDPOINT=1]. Mouse and consumer
+#                       control never get an OUT endpoint (they have no output report) where the kernel allows.
 #   --force             `up` on a bound gadget: unbind, rebuild and bind again (the host re-enumerates)
 #
 # The script writes every attribute file itself, so it runs unchanged against a plain directory (tests):
@@ -227,7 +228,16 @@ gadget_up() {
     write_attribute "${function_directory}/report_length" "$length"
     descriptor_bytes "${descriptors}/${descriptor_file}" >"${function_directory}/report_desc" \
       || fail "cannot write ${function_directory}/report_desc"
-    if [[ "$function_name" == "hid.usb0" && "$no_out_endpoint" == "1" ]]; then
+    if [[ "$function_name" != "hid.usb0" ]]; then
+      # Mouse and consumer control have no output report: without an OUT endpoint they use one endpoint
+      # each instead of two (dwc2 on the Pi has few). Kernels before 5.12 lack the attribute: skip it there.
+      if [[ -e "${function_directory}/no_out_endpoint" ]] || ! on_configfs "$function_directory"; then
+        write_attribute "${function_directory}/no_out_endpoint" 1
+      fi
+    elif [[ "$no_out_endpoint" == "1" ]]; then
+      if on_configfs "$function_directory" && [[ ! -e "${function_directory}/no_out_endpoint" ]]; then
+        fail "--no-out-endpoint needs kernel 5.12 or later (no ${function_directory}/no_out_endpoint)"
+      fi
       write_attribute "${function_directory}/no_out_endpoint" 1
     fi
     # An absolute target works on configfs and in a plain directory alike.

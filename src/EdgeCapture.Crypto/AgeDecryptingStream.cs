@@ -1,0 +1,462 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace EdgeCapture.Crypto;
+
+/// <summary>
+/// A read-only stream that decrypts an age v1 file. <see cref="Open"/> reads and authenticates the header; reads
+/// then return plaintext one authenticated 64 KiB chunk at a time, in constant memory whatever the file size.
+/// </summary>
+/// <remarks>
+/// Guarantees: no byte of a chunk is returned before that chunk authenticated; nothing at or after a failing chunk
+/// is ever returned; end of stream (a read returning 0) is signalled only after the chunk marked last has
+/// authenticated and the input has ended right after it. Failures are <see cref="AgePayloadException"/> (or
+/// <see cref="AgeArmorException"/> for damaged armor) and repeat on every later read. Not thread-safe.
+/// </remarks>
+public sealed class AgeDecryptingStream : Stream
+{
+    private const int ChunksPerParallelBatch = 4;
+
+    private readonly AgeInput _payload;
+    private readonly Stream _source;
+    private readonly Key _payloadKey;
+    private readonly bool _leaveOpen;
+    private readonly int _parallelism;
+    private readonly int _chunksPerBatch;
+    private readonly int _maxInFlight;
+    private readonly Queue<Batch> _inFlight = new();
+    private readonly Stack<Batch> _free = new();
+    private Batch? _releasing;
+    private int _releasedOffset;
+    private ulong _nextChunk;
+    private bool _inputEnded;
+    private bool _finalSeen;
+    private bool _finished;
+    private ExceptionDispatchInfo? _error;
+    private bool _disposed;
+
+    private AgeDecryptingStream(Stream source, AgeInput payload, Key payloadKey, AgeDecryptionOptions options)
+    {
+        _source = source;
+        _payload = payload;
+        _payloadKey = payloadKey;
+        _leaveOpen = options.LeaveOpen;
+        _parallelism = AgeStreamFormat.Parallelism(options.MaxDegreeOfParallelism);
+        _chunksPerBatch = _parallelism == 1 ? 1 : ChunksPerParallelBatch;
+        _maxInFlight = _parallelism * 2;
+    }
+
+    /// <inheritdoc/>
+    public override bool CanRead => !_disposed;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Reads the header of the age file on <paramref name="input"/>, finds the file key with one of
+    /// <paramref name="identities"/>, verifies the header MAC and returns the stream of plaintext.
+    /// </summary>
+    /// <param name="input">The encrypted file (binary or armored).</param>
+    /// <param name="identities">Identities to try, in order.</param>
+    /// <param name="options">Format, parallelism, whether to leave <paramref name="input"/> open; null for defaults.</param>
+    /// <returns>The decrypting stream.</returns>
+    /// <exception cref="AgeHeaderException">The header is malformed or a stanza is invalid.</exception>
+    /// <exception cref="AgeNoIdentityMatchException">No identity opens the file (or none was given).</exception>
+    /// <exception cref="AgeHmacException">The header was modified.</exception>
+    /// <exception cref="AgeArmorException">The armor is malformed.</exception>
+    public static AgeDecryptingStream Open(Stream input, IReadOnlyList<AgeIdentity> identities, AgeDecryptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(identities);
+        options ??= new AgeDecryptionOptions();
+        var raw = new AgeInput(input);
+        bool armored = options.Format switch
+        {
+            AgeInputFormat.Armored => true,
+            AgeInputFormat.Binary => false,
+            _ => raw.PeekFirstNonWhitespace() == '-',
+        };
+        AgeInput payload = armored ? new AgeInput(new ArmorReadStream(raw)) : raw;
+
+        ParsedHeader header = AgeHeader.Parse(payload);
+        Span<byte> fileKey = stackalloc byte[AgeHeader.FileKeySize];
+        Span<byte> nonce = stackalloc byte[AgeStreamFormat.PayloadNonceSize];
+        try
+        {
+            AgeHeader.UnwrapFileKey(header, identities, fileKey);
+            AgeHeader.VerifyMac(header, fileKey);
+            if (payload.ReadAtMost(nonce) != nonce.Length)
+            {
+                throw new AgeHeaderException("Truncated age file: the payload nonce is missing or short.");
+            }
+
+            Key payloadKey = AgeStreamFormat.DerivePayloadKey(fileKey, nonce);
+            return new AgeDecryptingStream(input, payload, payloadKey, options);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            if (_releasing is not null)
+            {
+                int available = _releasing.PlaintextLength - _releasedOffset;
+                if (available > 0)
+                {
+                    int count = Math.Min(available, buffer.Length);
+                    _releasing.Plaintext.AsSpan(_releasedOffset, count).CopyTo(buffer);
+                    _releasedOffset += count;
+                    return count;
+                }
+
+                Recycle(_releasing);
+                _releasing = null;
+            }
+
+            _error?.Throw();
+            if (_finished)
+            {
+                return 0;
+            }
+
+            Advance();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 0 ? -1 : one[0];
+    }
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(buffer.AsSpan(offset, count)));
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
+    }
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (!_disposed && disposing)
+        {
+            _disposed = true;
+            foreach (Batch batch in _inFlight)
+            {
+                try
+                {
+                    batch.Opening?.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // Reported through Read already, or never needed.
+                }
+
+                batch.Release();
+            }
+
+            _inFlight.Clear();
+            _releasing?.Release();
+            while (_free.TryPop(out Batch? batch))
+            {
+                batch.Release();
+            }
+
+            _payloadKey.Dispose();
+            if (!_leaveOpen)
+            {
+                _source.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Makes the next batch current, or records the end of the stream or the error to report.</summary>
+    private void Advance()
+    {
+        FillReadAhead();
+        if (!_inFlight.TryDequeue(out Batch? batch))
+        {
+            // No more input. Only a final chunk that authenticated makes this a clean end.
+            if (_finalSeen)
+            {
+                _finished = true;
+            }
+            else
+            {
+                _error = ExceptionDispatchInfo.Capture(new AgePayloadException(_nextChunk == 0
+                    ? "Truncated age payload: it has no chunk at all."
+                    : $"Truncated age payload: the input ends after chunk {_nextChunk - 1}, which is not marked as the last chunk."));
+            }
+
+            return;
+        }
+
+        batch.Opening?.GetAwaiter().GetResult();
+        batch.Opening = null;
+        if (batch.ReadError is not null)
+        {
+            _error = batch.ReadError;
+            Recycle(batch);
+            return;
+        }
+
+        if (_finalSeen)
+        {
+            // The final chunk was already released; anything after it is not part of the file.
+            _error = ExceptionDispatchInfo.Capture(new AgePayloadException("Trailing data after the last chunk of the age payload."));
+            Recycle(batch);
+            return;
+        }
+
+        _nextChunk = batch.FirstChunk + (ulong)batch.ChunksOpened;
+        _releasing = batch;
+        _releasedOffset = 0;
+        if (batch.Failure is not null)
+        {
+            _error = ExceptionDispatchInfo.Capture(new AgePayloadException(batch.Failure));
+        }
+        else if (batch.FinalFound)
+        {
+            _finalSeen = true;
+            if (batch.TrailingData)
+            {
+                _error = ExceptionDispatchInfo.Capture(new AgePayloadException("Trailing data after the last chunk of the age payload."));
+            }
+        }
+    }
+
+    /// <summary>Reads ciphertext ahead and starts opening it, up to the in-flight limit.</summary>
+    private void FillReadAhead()
+    {
+        while (!_inputEnded && _inFlight.Count < _maxInFlight)
+        {
+            Batch batch = _free.TryPop(out Batch? free) ? free : new Batch(_chunksPerBatch);
+            batch.FirstChunk = _readChunk;
+            try
+            {
+                batch.CiphertextLength = _payload.ReadAtMost(batch.Ciphertext.AsSpan(0, _chunksPerBatch * AgeStreamFormat.EncryptedChunkSize));
+            }
+            catch (Exception error) when (error is IOException or AgeException)
+            {
+                batch.CiphertextLength = 0;
+                batch.ReadError = ExceptionDispatchInfo.Capture(error);
+                _inputEnded = true;
+                _inFlight.Enqueue(batch);
+                return;
+            }
+
+            if (batch.CiphertextLength < _chunksPerBatch * AgeStreamFormat.EncryptedChunkSize)
+            {
+                _inputEnded = true;
+                if (batch.CiphertextLength == 0)
+                {
+                    Recycle(batch);
+                    return;
+                }
+            }
+
+            _readChunk += (ulong)((batch.CiphertextLength + AgeStreamFormat.EncryptedChunkSize - 1) / AgeStreamFormat.EncryptedChunkSize);
+            Key key = _payloadKey;
+            if (_parallelism == 1)
+            {
+                batch.Open(key);
+            }
+            else
+            {
+                batch.Opening = Task.Run(() => batch.Open(key));
+            }
+
+            _inFlight.Enqueue(batch);
+        }
+    }
+
+    private ulong _readChunk;
+
+    private void Recycle(Batch batch)
+    {
+        batch.Reset();
+        _free.Push(batch);
+    }
+
+    /// <summary>A run of consecutive chunks read together and opened by one worker.</summary>
+    private sealed class Batch
+    {
+        private readonly int _chunks;
+
+        public Batch(int chunks)
+        {
+            _chunks = chunks;
+            Ciphertext = ArrayPool<byte>.Shared.Rent(chunks * AgeStreamFormat.EncryptedChunkSize);
+            Plaintext = ArrayPool<byte>.Shared.Rent(chunks * AgeStreamFormat.ChunkSize);
+        }
+
+        public byte[] Ciphertext { get; private set; }
+
+        public byte[] Plaintext { get; private set; }
+
+        public int CiphertextLength { get; set; }
+
+        public ulong FirstChunk { get; set; }
+
+        public Task? Opening { get; set; }
+
+        public ExceptionDispatchInfo? ReadError { get; set; }
+
+        /// <summary>Plaintext bytes of the chunks that authenticated, in order, up to the first failure.</summary>
+        public int PlaintextLength { get; private set; }
+
+        public int ChunksOpened { get; private set; }
+
+        public bool FinalFound { get; private set; }
+
+        public bool TrailingData { get; private set; }
+
+        public string? Failure { get; private set; }
+
+        /// <summary>
+        /// Opens chunks in order, stopping at the first failure or at the chunk marked last. A full-size chunk is
+        /// tried as a middle chunk, then as the last one; a short chunk can only be the last one.
+        /// </summary>
+        public void Open(Key payloadKey)
+        {
+            int offset = 0;
+            int index = 0;
+            while (offset < CiphertextLength)
+            {
+                int length = Math.Min(AgeStreamFormat.EncryptedChunkSize, CiphertextLength - offset);
+                ulong counter = FirstChunk + (ulong)index;
+                ReadOnlySpan<byte> ciphertext = Ciphertext.AsSpan(offset, length);
+                Span<byte> plaintext = Plaintext.AsSpan(PlaintextLength);
+                bool last;
+                if (length == AgeStreamFormat.EncryptedChunkSize)
+                {
+                    if (AgeStreamFormat.TryOpen(payloadKey, counter, last: false, ciphertext, plaintext))
+                    {
+                        last = false;
+                    }
+                    else if (AgeStreamFormat.TryOpen(payloadKey, counter, last: true, ciphertext, plaintext))
+                    {
+                        last = true;
+                    }
+                    else
+                    {
+                        Failure = $"Chunk {counter} of the age payload failed authentication: it was modified, reordered or truncated.";
+                        return;
+                    }
+                }
+                else if (length < AgeStreamFormat.TagSize)
+                {
+                    Failure = $"Chunk {counter} of the age payload is truncated: {length} bytes, shorter than its tag.";
+                    return;
+                }
+                else if (length == AgeStreamFormat.TagSize && counter != 0)
+                {
+                    Failure = $"Chunk {counter} of the age payload is an empty last chunk, which only an empty file may have.";
+                    return;
+                }
+                else if (AgeStreamFormat.TryOpen(payloadKey, counter, last: true, ciphertext, plaintext))
+                {
+                    last = true;
+                }
+                else
+                {
+                    Failure = $"Chunk {counter} of the age payload failed authentication as the last chunk: it was modified or truncated.";
+                    return;
+                }
+
+                PlaintextLength += length - AgeStreamFormat.TagSize;
+                ChunksOpened++;
+                offset += length;
+                index++;
+                if (last)
+                {
+                    FinalFound = true;
+                    TrailingData = offset < CiphertextLength;
+                    return;
+                }
+            }
+        }
+
+        public void Reset()
+        {
+            CryptographicOperations.ZeroMemory(Plaintext.AsSpan(0, Math.Min(Plaintext.Length, PlaintextLength)));
+            PlaintextLength = 0;
+            CiphertextLength = 0;
+            ChunksOpened = 0;
+            FinalFound = false;
+            TrailingData = false;
+            Failure = null;
+            ReadError = null;
+            Opening = null;
+        }
+
+        public void Release()
+        {
+            if (Plaintext.Length == 0)
+            {
+                return;
+            }
+
+            CryptographicOperations.ZeroMemory(Plaintext.AsSpan(0, Math.Min(Plaintext.Length, _chunks * AgeStreamFormat.ChunkSize)));
+            ArrayPool<byte>.Shared.Return(Plaintext);
+            ArrayPool<byte>.Shared.Return(Ciphertext);
+            Plaintext = [];
+            Ciphertext = [];
+        }
+    }
+}

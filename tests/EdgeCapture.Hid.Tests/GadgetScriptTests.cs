@@ -177,6 +177,33 @@ public sealed class GadgetScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Shipped_gadget_env_makes_the_reference_wiring_self_powered()
+    {
+        string[] lines = await File.ReadAllLinesAsync(RepositoryPaths.Firmware("gadget", "gadget.env"));
+        string script = await File.ReadAllTextAsync(Script);
+        var environment = new Dictionary<string, string>();
+        foreach (string line in lines.Where(line => line.Length > 0))
+        {
+            string assignment = line.TrimStart('#');
+            int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && assignment.StartsWith("EDGECAPTURE_", StringComparison.Ordinal))
+            {
+                // Every variable the file mentions, active or commented out, is one the script reads.
+                Assert.Contains("${" + assignment[..equals] + ":-", script, StringComparison.Ordinal);
+                if (!line.StartsWith('#'))
+                {
+                    environment[assignment[..equals]] = assignment[(equals + 1)..];
+                }
+            }
+        }
+
+        Assert.Equal("self", environment["EDGECAPTURE_POWER"]);
+        ExternalProcess.Result result = await Run(environment, "up");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("0xc0\n", Read(Gadget("configs", "c.1", "bmAttributes")));
+    }
+
+    [Fact]
     public async Task Serial_number_comes_from_the_device_tree_then_the_machine_id()
     {
         string deviceTree = Path.Combine(_root.FullName, "serial-number");

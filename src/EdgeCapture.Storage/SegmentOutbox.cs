@@ -59,7 +59,7 @@ public sealed class SegmentOutbox : IDisposable
     public long QuotaBytes => _options.QuotaBytes;
 
     /// <summary>
-    /// True after an append was refused for lack of space, until space is freed (an acknowledgement or a forget).
+    /// True after an append was refused for lack of space, until space is freed (an acknowledgement or a forget) or a later append fits.
     /// While it is set the recorder does not record and reports "storage full"; the relay is unaffected.
     /// </summary>
     public bool IsStorageFull => _storageFull;
@@ -180,6 +180,12 @@ public sealed class SegmentOutbox : IDisposable
             }
 
             storedBytes = Interlocked.Add(ref _storedBytes, segmentBytes);
+            if (_storageFull)
+            {
+                // A smaller segment fitted: there is room again.
+                _storageFull = false;
+                OutboxLog.RoomAgain(_logger, storedBytes, _options.QuotaBytes);
+            }
         }
 
         OutboxLog.Appended(_logger, segment.Key, segment.Ciphertext.Length, storedBytes);

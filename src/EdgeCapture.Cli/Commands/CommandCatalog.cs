@@ -8,5 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return KeyCommands.Create();
+        yield return EncryptionCommands.CreateEncrypt();
+        yield return EncryptionCommands.CreateDecrypt();
     }
 }

@@ -1,0 +1,180 @@
+using System.CommandLine;
+using EdgeCapture.Crypto;
+
+namespace EdgeCapture.Cli.Commands;
+
+/// <summary>
+/// <c>edgecapture encrypt</c> and <c>edgecapture decrypt</c>: age v1 files (X25519 recipients), compatible with
+/// the <c>age</c> tool. Input defaults to standard input and output to standard output. Exit codes: see
+/// <see cref="CryptoExitCodes"/>.
+/// </summary>
+internal static class EncryptionCommands
+{
+    private const int CopyBufferSize = 256 * 1024;
+
+    public static Command CreateEncrypt()
+    {
+        var recipients = new Option<string[]>("--recipient", "-r") { Description = "Encrypt to this age1... recipient; repeat for several.", AllowMultipleArgumentsPerToken = false };
+        var recipientFiles = new Option<string[]>("--recipients-file", "-R") { Description = "Encrypt to every recipient in this file (one age1... per line, # comments); repeatable." };
+        var armor = new Option<bool>("--armor", "-a") { Description = "Write the PEM armor (AGE ENCRYPTED FILE) instead of binary." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the encrypted file here (default: standard output)." };
+        var input = new Argument<string?>("input") { Description = "File to encrypt (default or '-': standard input).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("encrypt", "Encrypt to one or more age X25519 recipients.");
+        command.Options.Add(recipients);
+        command.Options.Add(recipientFiles);
+        command.Options.Add(armor);
+        command.Options.Add(output);
+        command.Arguments.Add(input);
+        command.SetAction(parseResult =>
+        {
+            TextWriter stderr = parseResult.InvocationConfiguration.Error;
+            var all = new List<AgeRecipient>();
+            foreach (string text in parseResult.GetValue(recipients) ?? [])
+            {
+                try
+                {
+                    all.Add(AgeRecipient.Parse(text));
+                }
+                catch (AgeKeyFormatException error)
+                {
+                    return CliErrors.Report(stderr, "encrypt", $"invalid recipient '{text}': {error.Message}", CryptoExitCodes.Usage);
+                }
+            }
+
+            foreach (string path in parseResult.GetValue(recipientFiles) ?? [])
+            {
+                try
+                {
+                    using var reader = new StreamReader(path);
+                    all.AddRange(AgeRecipient.ParseList(reader));
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException or AgeKeyFormatException)
+                {
+                    return CliErrors.Report(stderr, "encrypt", $"cannot use recipients file '{path}': {error.Message}", CryptoExitCodes.FileProblem);
+                }
+            }
+
+            if (all.Count == 0)
+            {
+                return CliErrors.Report(stderr, "encrypt", "no recipient: give -r age1... or -R file.", CryptoExitCodes.Usage);
+            }
+
+            bool armored = parseResult.GetValue(armor);
+            string? outputPath = parseResult.GetValue(output);
+            if (CliFiles.IsStandardStream(outputPath) && !armored && !Console.IsOutputRedirected)
+            {
+                return CliErrors.Report(stderr, "encrypt", "refusing to write binary ciphertext to a terminal; use -o FILE, redirect, or -a.", CryptoExitCodes.Usage);
+            }
+
+            var options = new AgeEncryptionOptions { Armor = armored, MaxDegreeOfParallelism = Environment.ProcessorCount };
+            return Transform("encrypt", parseResult.GetValue(input), outputPath, stderr, (source, destination) =>
+            {
+                using AgeEncryptingStream encrypting = AgeEncryptingStream.Create(destination, all, options with { LeaveOpen = true });
+                source.CopyTo(encrypting, CopyBufferSize);
+                encrypting.Complete();
+            });
+        });
+        return command;
+    }
+
+    public static Command CreateDecrypt()
+    {
+        var identities = new Option<string[]>("--identity", "-i") { Description = "Identity file (age-keygen format); repeatable.", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the plaintext here (default: standard output). Removed again if decryption fails." };
+        var input = new Argument<string?>("input") { Description = "Encrypted file, binary or armored (default or '-': standard input).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("decrypt", "Decrypt an age file with X25519 identities.");
+        command.Options.Add(identities);
+        command.Options.Add(output);
+        command.Arguments.Add(input);
+        command.SetAction(parseResult =>
+        {
+            TextWriter stderr = parseResult.InvocationConfiguration.Error;
+            var loaded = new List<AgeIdentity>();
+            try
+            {
+                foreach (string path in parseResult.GetValue(identities) ?? [])
+                {
+                    if (!CliFiles.TryLoadIdentities(path, stderr, "decrypt", out IReadOnlyList<AgeIdentity>? fromFile))
+                    {
+                        return CryptoExitCodes.FileProblem;
+                    }
+
+                    loaded.AddRange(fromFile);
+                }
+
+                var options = new AgeDecryptionOptions { LeaveOpen = true, MaxDegreeOfParallelism = Environment.ProcessorCount };
+                return Transform("decrypt", parseResult.GetValue(input), parseResult.GetValue(output), stderr, (source, destination) =>
+                {
+                    using AgeDecryptingStream decrypting = AgeDecryptingStream.Open(source, loaded, options);
+                    decrypting.CopyTo(destination, CopyBufferSize);
+                });
+            }
+            finally
+            {
+                foreach (AgeIdentity identity in loaded)
+                {
+                    identity.Dispose();
+                }
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Opens input and output, runs the transform, maps failures to exit codes and removes a partial output file.</summary>
+    private static int Transform(string command, string? inputPath, string? outputPath, TextWriter stderr, Action<Stream, Stream> transform)
+    {
+        Stream source;
+        try
+        {
+            source = CliFiles.IsStandardStream(inputPath)
+                ? Console.OpenStandardInput(CopyBufferSize)
+                : new FileStream(inputPath!, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return CliErrors.Report(stderr, command, $"cannot read input '{inputPath}': {error.Message}", CryptoExitCodes.FileProblem);
+        }
+
+        using (source)
+        {
+            Stream destination;
+            bool toFile = !CliFiles.IsStandardStream(outputPath);
+            try
+            {
+                destination = toFile
+                    ? new FileStream(outputPath!, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1)
+                    : Console.OpenStandardOutput(CopyBufferSize);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                return CliErrors.Report(stderr, command, $"cannot write output '{outputPath}': {error.Message}", CryptoExitCodes.FileProblem);
+            }
+
+            int exitCode = CryptoExitCodes.Success;
+            using (destination)
+            {
+                try
+                {
+                    transform(source, destination);
+                    destination.Flush();
+                }
+                catch (AgeException error)
+                {
+                    exitCode = CliErrors.Report(stderr, command, error.Message, error is AgeKeyFormatException ? CryptoExitCodes.Usage : CryptoExitCodes.CryptoFailure);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    exitCode = CliErrors.Report(stderr, command, error.Message, CryptoExitCodes.FileProblem);
+                }
+            }
+
+            if (exitCode != CryptoExitCodes.Success && toFile)
+            {
+                // Never leave a partial plaintext or a truncated ciphertext behind under the requested name.
+                File.Delete(outputPath!);
+            }
+
+            return exitCode;
+        }
+    }
+}

@@ -28,6 +28,12 @@ public sealed class OutboxOptions
     /// <summary>SQLite page cache per connection, in KiB; bounds memory use. Default 2048 (2 MiB).</summary>
     public int PageCacheKibibytes { get; init; } = 2048;
 
+    /// <summary>
+    /// Test seam: caps the database at this many pages (<c>PRAGMA max_page_count</c>) so that tests can drive SQLite into the
+    /// same SQLITE_FULL error a full file system gives. Not public: the appliance's limit is <see cref="QuotaBytes"/>.
+    /// </summary>
+    internal long? MaximumPageCount { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(QuotaBytes, nameof(QuotaBytes));

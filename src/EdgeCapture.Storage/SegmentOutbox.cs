@@ -113,6 +113,11 @@ public sealed class SegmentOutbox : IDisposable
         try
         {
             OutboxSchema.EnableWriteAheadLog(connection);
+            if (options.MaximumPageCount is long maximumPageCount)
+            {
+                OutboxSchema.Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {maximumPageCount};"));
+            }
+
             if (schemaVersion < OutboxSchema.CurrentVersion)
             {
                 OutboxSchema.Migrate(connection, schemaVersion);

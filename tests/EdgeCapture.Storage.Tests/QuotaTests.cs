@@ -110,6 +110,31 @@ public sealed class QuotaTests : IDisposable
     }
 
     [Fact]
+    public void File_system_full_during_an_append_returns_storage_full_and_leaves_nothing_half_written()
+    {
+        // 40 pages of 4 KiB: the schema takes a few, so a 100 KB segment cannot fit while 30 KB ones can.
+        using SegmentOutbox outbox = _directory.Open(new OutboxOptions { MaximumPageCount = 40, IncrementalVacuumThresholdBytes = 0 });
+        var session = Guid.NewGuid();
+        SealedSegmentRecord small = Segments.Create(new SegmentKey(session, 0), ciphertextLength: 30_000);
+        SealedSegmentRecord large = Segments.Create(new SegmentKey(session, 1), ciphertextLength: 100_000);
+        Assert.Equal(AppendResult.Stored, outbox.AppendSealedSegment(small));
+
+        Assert.Equal(AppendResult.StorageFull, outbox.AppendSealedSegment(large));
+
+        Assert.True(outbox.IsStorageFull);
+        Assert.Null(outbox.GetSegment(large.Key));
+        Assert.Equal(0, outbox.GetChainHead(session)!.LastSegmentIndex);
+        Assert.Equal(small.Ciphertext.Length + small.Manifest.Length, outbox.StoredBytes);
+        Assert.Contains(_directory.Logger.Entries, entry => entry.Message.Contains("File system full", StringComparison.Ordinal));
+
+        // The outbox keeps working: the stored segment reads back, and once it is acknowledged a smaller segment fits.
+        Assert.Equal(small.Ciphertext.ToArray(), Segments.ReadCiphertext(outbox, small.Key));
+        outbox.MarkAcknowledged(small.Key);
+        Assert.False(outbox.IsStorageFull);
+        Assert.Equal(AppendResult.Stored, outbox.AppendSealedSegment(Segments.Create(new SegmentKey(session, 1), ciphertextLength: 60_000)));
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _directory.Open(new OutboxOptions { QuotaBytes = 0 }));

@@ -151,6 +151,24 @@ public sealed class GadgetScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Up_completes_a_gadget_left_unbound()
+    {
+        Assert.Equal(0, (await Run("--serial", "S1", "up")).ExitCode);
+        SortedSet<string> complete = Tree();
+
+        // As after a failed bind: UDC empty, a function's attributes missing.
+        await File.WriteAllTextAsync(Gadget("UDC"), "\n");
+        File.Delete(Gadget("functions", "hid.usb1", "report_desc"));
+        File.Delete(Gadget("configs", "c.1", "hid.usb2"));
+
+        ExternalProcess.Result result = await Run("--serial", "S1", "up");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(complete, Tree());
+        Assert.Equal("fe980000.usb\n", Read(Gadget("UDC")));
+        Assert.Equal(HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "mouse.hid")), File.ReadAllBytes(Gadget("functions", "hid.usb1", "report_desc")));
+    }
+
+    [Fact]
     public async Task Force_rebuilds_with_new_options()
     {
         Assert.Equal(0, (await Run("up")).ExitCode);

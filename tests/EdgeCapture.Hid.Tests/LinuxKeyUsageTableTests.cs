@@ -180,6 +180,25 @@ public sealed partial class LinuxKeyUsageTableTests
     }
 
     [Fact]
+    public void Lookups_do_not_allocate()
+    {
+        LinuxKeyUsageTable.TryGetUsage(30, out _);
+        LinuxKeyUsageTable.TryGetLinuxKeyCode(new HidUsage(HidUsagePage.Consumer, 0xE9), out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int found = 0;
+        for (ushort code = 0; code < 0x400; code++)
+        {
+            if (LinuxKeyUsageTable.TryGetUsage(code, out HidUsage usage) && LinuxKeyUsageTable.TryGetLinuxKeyCode(usage, out _))
+            {
+                found++;
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(LinuxKeyUsageTable.Mappings.Count, found);
+    }
+
+    [Fact]
     public void Every_row_names_its_key_as_the_kernel_header_does()
     {
         const string header = "/usr/include/linux/input-event-codes.h";

@@ -1,3 +1,5 @@
+using FsCheck.Xunit;
+
 namespace EdgeCapture.Hid.Tests;
 
 public sealed class MouseAndConsumerReportTests
@@ -118,5 +120,37 @@ public sealed class MouseAndConsumerReportTests
     {
         Assert.Equal(lit, KeyboardLedReport.IsLit(KeyboardLedReport.CapsLock, linuxLed));
         Assert.True(KeyboardLedReport.IsLit(KeyboardLedReport.DefinedBits, linuxLed) || linuxLed is < 0 or > 4);
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Consumer_builder_matches_a_newest_held_key_model(ushort[] operations)
+    {
+        var builder = new ConsumerControlReportBuilder();
+        var held = new List<ushort>();
+        var report = new byte[ConsumerControlReportBuilder.ReportLength];
+        foreach (ushort operation in operations ?? [])
+        {
+            // Low bit: press or release; a small usage range so presses and releases meet.
+            ushort usage = (ushort)(0xE0 + ((operation >> 1) % 12));
+            ushort before = builder.CurrentUsage;
+            bool changed = (operation & 1) == 0 ? builder.Press(usage) : builder.Release(usage);
+            if ((operation & 1) == 0 && !held.Contains(usage))
+            {
+                held.Add(usage);
+            }
+            else if ((operation & 1) == 1)
+            {
+                held.Remove(usage);
+            }
+
+            ushort expected = held.Count == 0 ? (ushort)0 : held[^1];
+            builder.Write(report);
+            if (builder.CurrentUsage != expected || BitConverter.ToUInt16(report) != expected || changed != (before != expected))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

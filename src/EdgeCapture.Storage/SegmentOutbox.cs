@@ -278,7 +278,7 @@ public sealed class SegmentOutbox : IDisposable
 
     /// <summary>Pending to uploading.</summary>
     /// <param name="key">The segment.</param>
-    /// <returns>False if the segment is unknown, forgotten, or not pending.</returns>
+    /// <returns>True if the segment is now uploading (also when it already was); false if it is unknown, forgotten, uploaded or acknowledged.</returns>
     public bool MarkUploading(SegmentKey key) => Transition(key, UploadState.Uploading, """
         UPDATE segments SET state = 1, state_changed_utc_ticks = $now
         WHERE session_id = $session AND segment_index = $index AND state = 0;
@@ -286,7 +286,7 @@ public sealed class SegmentOutbox : IDisposable
 
     /// <summary>Pending or uploading to uploaded (sent, not yet acknowledged; the ciphertext is kept).</summary>
     /// <param name="key">The segment.</param>
-    /// <returns>False if the segment is unknown, forgotten, or already uploaded or acknowledged.</returns>
+    /// <returns>True if the segment is now uploaded (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
     public bool MarkUploaded(SegmentKey key) => Transition(key, UploadState.Uploaded, """
         UPDATE segments SET state = 2, state_changed_utc_ticks = $now
         WHERE session_id = $session AND segment_index = $index AND state IN (0, 1);
@@ -294,7 +294,7 @@ public sealed class SegmentOutbox : IDisposable
 
     /// <summary>Uploading or uploaded back to pending (the upload failed or was never acknowledged; send it again).</summary>
     /// <param name="key">The segment.</param>
-    /// <returns>False if the segment is unknown, forgotten, pending or acknowledged.</returns>
+    /// <returns>True if the segment is now pending (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
     public bool ReturnToPending(SegmentKey key) => Transition(key, UploadState.Pending, """
         UPDATE segments SET state = 0, state_changed_utc_ticks = $now
         WHERE session_id = $session AND segment_index = $index AND state IN (1, 2);

@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return KeyCommands.Create();
         yield return EncryptionCommands.CreateEncrypt();
         yield return EncryptionCommands.CreateDecrypt();
+        yield return HidCommands.Create();
     }
 }

@@ -81,6 +81,7 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
     {
         Unread,
         Faulted,
+        IndicatorFailed,
         Private,
         Settling,
         Public,
@@ -215,6 +216,7 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
                 if (!_indicator.Reassert(out string? error))
                 {
                     Fault(PrivacyReason.IndicatorFailed, error ?? "the indicator failed");
+                    _phase = Phase.IndicatorFailed;
                     return;
                 }
 
@@ -226,6 +228,10 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
                     OpenGate();
                 }
 
+                break;
+            case Phase.IndicatorFailed:
+                // The switch has read public throughout (any private observation leaves this phase): retry the LED.
+                OpenGate();
                 break;
             default:
                 _phase = Phase.Settling;
@@ -243,6 +249,7 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
         if (!_indicator.TryLight(out RecordingIndicator.LitReceipt receipt, out string? error) || !_timeline.TryOpen(receipt))
         {
             Fault(PrivacyReason.IndicatorFailed, error ?? "the indicator did not stay lit");
+            _phase = Phase.IndicatorFailed;
             return;
         }
 
@@ -265,7 +272,8 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
 
     private void Fault(PrivacyReason reason, string detail, Exception? exception = null)
     {
-        bool alreadyReported = _phase == Phase.Faulted && _timeline.Status.Reason == reason && _timeline.Status.Detail == detail;
+        bool alreadyReported = _phase is Phase.Faulted or Phase.IndicatorFailed
+            && _timeline.Status.Reason == reason && _timeline.Status.Detail == detail;
         _phase = Phase.Faulted;
         _debounceTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timeline.EnterPrivate(reason, detail);

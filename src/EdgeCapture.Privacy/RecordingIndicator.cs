@@ -284,11 +284,13 @@ public sealed partial class RecordingIndicator : IDisposable
 
         try
         {
-            if (!_controller.IsPinOpen(_pin.Line))
+            if (_controller.IsPinOpen(_pin.Line))
             {
-                _controller.OpenPin(_pin.Line, PinMode.Output, _pin.DarkLevel);
+                // Left open by an earlier half-failed attempt: start clean so the mode and level are ours.
+                _controller.ClosePin(_pin.Line);
             }
 
+            _controller.OpenPin(_pin.Line, PinMode.Output, _pin.DarkLevel);
             _pinOpen = true;
             _fault = null;
             return true;

@@ -84,7 +84,20 @@ internal sealed class PrivacyRig : IDisposable
 
     public void SwitchPrivate() => Driver.SetExternalLevel(SwitchLine, PinValue.High);
 
-    public void Advance(double milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+    /// <summary>
+    /// Advances in steps of at most 1 ms: the FakeTimeProvider of Microsoft.Extensions.TimeProvider.Testing 10.0.0 runs
+    /// every due timer at the final time of one Advance, so timers only see their own due time with small steps.
+    /// </summary>
+    public void Advance(double milliseconds)
+    {
+        TimeSpan remaining = TimeSpan.FromMilliseconds(milliseconds);
+        while (remaining > TimeSpan.Zero)
+        {
+            TimeSpan step = remaining < TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1);
+            Time.Advance(step);
+            remaining -= step;
+        }
+    }
 
     /// <summary>Switch to public and wait out the debounce; returns the instant the gate opened.</summary>
     public long OpenGate()

@@ -146,13 +146,6 @@ public static class PinoutLoader
                 throw buttonReader.Error("pressedLevel", $"with pull \"{Name(button.Pull)}\" a released or disconnected button would read pressed");
             }
 
-            if (isRaspberryPi)
-            {
-                CheckHeader(switchReader, privacySwitch.Line, privacySwitch.HeaderPin);
-                CheckHeader(indicatorReader, indicator.Line, indicator.HeaderPin);
-                CheckHeader(buttonReader, button.Line, button.HeaderPin);
-            }
-
             if (privacySwitch.Line == indicator.Line || privacySwitch.Line == button.Line)
             {
                 throw switchReader.Error("line", $"line {privacySwitch.Line} is used by more than one function");
@@ -161,6 +154,13 @@ public static class PinoutLoader
             if (indicator.Line == button.Line)
             {
                 throw indicatorReader.Error("line", $"line {indicator.Line} is used by more than one function");
+            }
+
+            if (isRaspberryPi)
+            {
+                CheckHeader(switchReader, privacySwitch.Line, privacySwitch.HeaderPin);
+                CheckHeader(indicatorReader, indicator.Line, indicator.HeaderPin);
+                CheckHeader(buttonReader, button.Line, button.HeaderPin);
             }
 
             return new PinoutDocument(board, chip, driver, privacySwitch, indicator, button);

@@ -84,6 +84,7 @@ public sealed class FirmwareFilesTests
         Assert.Contains("edgecapture-gadget.service", unit["Unit.Requires"].Single(), StringComparison.Ordinal);
         Assert.Contains("edgecapture-gadget.service", unit["Unit.After"].Single(), StringComparison.Ordinal);
         Assert.StartsWith("/opt/edgecapture/edgecapture relay --config /etc/edgecapture/relay.json", unit["Service.ExecStart"].Single(), StringComparison.Ordinal);
+        Assert.Equal(["/opt/edgecapture/edgecapture hid check --descriptors /opt/edgecapture/firmware/hid"], unit["Service.ExecStartPre"]);
         Assert.Equal(["closed"], unit["Service.DevicePolicy"]);
         Assert.Equal(
             ["char-gpiochip rw", "char-hidg rw", "char-input rw", "char-video4linux rw"],

@@ -15,6 +15,25 @@ internal sealed class OutboxFiles(string databasePath, ILogger logger)
 
     private string DirectoryPath => Path.GetDirectoryName(databasePath)!;
 
+    /// <summary>
+    /// Takes an exclusive lock on <c>&lt;name&gt;.lock</c> (flock, released by the kernel when the process dies), so that a second
+    /// process cannot use, inspect or move aside a database that another one is writing.
+    /// </summary>
+    /// <exception cref="IOException">Another process holds the lock.</exception>
+    internal static FileStream AcquireOwnership(string databasePath)
+    {
+        string lockPath = databasePath + ".lock";
+        try
+        {
+            // On Unix, FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB) on the file.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException exception) when (File.Exists(lockPath))
+        {
+            throw new IOException($"The outbox {databasePath} is already open in another process or instance ({lockPath} is locked).", exception);
+        }
+    }
+
     /// <summary>With no database file, a non-empty write-ahead log left behind is reported; empty companions are just removed.</summary>
     internal DatabaseProblem? InspectStrays()
     {

@@ -29,13 +29,15 @@ public sealed class SegmentOutbox : IDisposable
     private readonly OutboxOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly FileStream _ownership;
     private long _storedBytes;
     private volatile bool _storageFull;
     private bool _disposed;
 
-    private SegmentOutbox(string databasePath, SqliteConnection connection, OutboxOptions options, ILogger logger, TimeProvider timeProvider, CorruptDatabaseRecovery? startupRecovery)
+    private SegmentOutbox(string databasePath, FileStream ownership, SqliteConnection connection, OutboxOptions options, ILogger logger, TimeProvider timeProvider, CorruptDatabaseRecovery? startupRecovery)
     {
         DatabasePath = databasePath;
+        _ownership = ownership;
         _connection = connection;
         _options = options;
         _logger = logger;
@@ -75,7 +77,8 @@ public sealed class SegmentOutbox : IDisposable
     /// <param name="logger">Logger.</param>
     /// <param name="timeProvider">Clock for created/state-change times and tombstone retention.</param>
     /// <returns>The open outbox.</returns>
-    /// <exception cref="IOException">The directory cannot be written (a corrupt file cannot be moved aside, or no file can be created).</exception>
+    /// <exception cref="IOException">Another process has the outbox open (<c>&lt;name&gt;.lock</c> is locked), or the directory cannot be
+    /// written (a corrupt file cannot be moved aside, or no file can be created).</exception>
     /// <exception cref="SqliteException">SQLite cannot create a database at all (for example the file system is full or read-only).</exception>
     public static SegmentOutbox Open(string databasePath, OutboxOptions options, ILogger<SegmentOutbox> logger, TimeProvider timeProvider)
     {
@@ -87,6 +90,20 @@ public sealed class SegmentOutbox : IDisposable
 
         string fullPath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        FileStream ownership = OutboxFiles.AcquireOwnership(fullPath);
+        try
+        {
+            return Open(fullPath, ownership, options, logger, timeProvider);
+        }
+        catch
+        {
+            ownership.Dispose();
+            throw;
+        }
+    }
+
+    private static SegmentOutbox Open(string fullPath, FileStream ownership, OutboxOptions options, ILogger logger, TimeProvider timeProvider)
+    {
         var files = new OutboxFiles(fullPath, logger);
         CorruptDatabaseRecovery? recovery = null;
         int schemaVersion = OutboxSchema.CurrentVersion;
@@ -124,7 +141,7 @@ public sealed class SegmentOutbox : IDisposable
                 OutboxLog.Migrated(logger, schemaVersion, OutboxSchema.CurrentVersion);
             }
 
-            var outbox = new SegmentOutbox(fullPath, connection, options, logger, timeProvider, recovery);
+            var outbox = new SegmentOutbox(fullPath, ownership, connection, options, logger, timeProvider, recovery);
             outbox.RecoverAfterOpen();
             OutboxLog.Opened(logger, fullPath, OutboxSchema.CurrentVersion, outbox.StoredBytes, options.QuotaBytes);
             return outbox;
@@ -633,7 +650,7 @@ public sealed class SegmentOutbox : IDisposable
         }
     }
 
-    /// <summary>Closes the database (SQLite checkpoints the write-ahead log into the main file on the last close).</summary>
+    /// <summary>Closes the database (SQLite checkpoints the write-ahead log into the main file on the last close) and releases the ownership lock.</summary>
     public void Dispose()
     {
         lock (_writeLock)
@@ -645,6 +662,7 @@ public sealed class SegmentOutbox : IDisposable
 
             _disposed = true;
             _connection.Dispose();
+            _ownership.Dispose();
         }
     }
 

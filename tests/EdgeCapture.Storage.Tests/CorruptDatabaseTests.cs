@@ -176,7 +176,7 @@ public sealed class CorruptDatabaseTests : IDisposable
             Assert.Null(outbox.StartupRecovery);
         }
 
-        Assert.Equal(["outbox.db"], _directory.Files());
+        Assert.Equal(["outbox.db", "outbox.db.lock"], _directory.Files());
     }
 
     [Fact]

@@ -103,6 +103,31 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(outbox.GetStatistics().StoredBytes, outbox.StoredBytes);
     }
 
+    [Fact]
+    public async Task An_outbox_open_in_another_process_is_not_touched()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using Process child = StartChild(seed: 1);
+        try
+        {
+            Assert.Equal("opened healthy", await child.StandardOutput.ReadLineAsync(timeout.Token));
+
+            IOException refused = Assert.Throws<IOException>(() => _directory.Open());
+
+            Assert.Contains("already open", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_directory.Files(), name => name.Contains(".corrupt-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync(CancellationToken.None);
+        }
+
+        // The kernel released the dead child's lock.
+        using SegmentOutbox outbox = _directory.Open();
+        Assert.Null(outbox.StartupRecovery);
+    }
+
     private Process StartChild(int seed)
     {
         string assembly = typeof(CrashChildProgram).Assembly.Location;

@@ -138,10 +138,10 @@ public sealed class ForgetWindowTests : IDisposable
             outbox.AppendSealedSegment(forgotten);
             outbox.ForgetWindow(forgotten.WallClockStartUtc, forgotten.WallClockEndUtc);
 
-            // While the outbox is still open (main file, WAL and shm all present), no 64-byte run of the forgotten ciphertext remains.
+            // While the outbox is still open (main file, WAL and shm all present; the lock file is empty and locked), no 64-byte run of the forgotten ciphertext remains.
             byte[] keptProbe = kept.Ciphertext[1000..1064].ToArray();
             byte[][] forgottenProbes = [.. Enumerable.Range(0, 10).Select(chunk => forgotten.Ciphertext.Slice(chunk * 4000, 64).ToArray())];
-            byte[] everything = [.. Directory.EnumerateFiles(_directory.DirectoryPath).SelectMany(ReadShared)];
+            byte[] everything = [.. Directory.EnumerateFiles(_directory.DirectoryPath).Where(path => !path.EndsWith(".lock", StringComparison.Ordinal)).SelectMany(ReadShared)];
             Assert.True(everything.AsSpan().IndexOf(keptProbe) >= 0, "control: the kept ciphertext is found");
             foreach (byte[] probe in forgottenProbes)
             {

@@ -274,7 +274,7 @@ public sealed class SegmentOutboxTests : IDisposable
             Assert.Equal(0x45434F42L, long.Parse(Pragma(connection, "application_id"), System.Globalization.CultureInfo.InvariantCulture)); // "ECOB"
         }
 
-        Assert.Equal(["outbox.db"], _directory.Files());
+        Assert.Equal(["outbox.db", "outbox.db.lock"], _directory.Files());
     }
 
     [Fact]
@@ -319,6 +319,21 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal(records.Select(record => record.Key).ToHashSet(), acknowledged);
         Assert.Equal(0, outbox.StoredBytes);
         Assert.Equal(Count, outbox.GetStatistics().AcknowledgedTombstones);
+    }
+
+    [Fact]
+    public void A_second_open_of_the_same_outbox_is_refused_until_the_first_is_disposed()
+    {
+        SegmentOutbox first = _directory.Open();
+        first.AppendSealedSegment(Segments.Create(new SegmentKey(Guid.NewGuid(), 0)));
+
+        IOException refused = Assert.Throws<IOException>(() => _directory.Open());
+
+        Assert.Contains("already open", refused.Message, StringComparison.Ordinal);
+        Assert.Single(first.GetPendingUploads(10));
+        first.Dispose();
+        using SegmentOutbox second = _directory.Open();
+        Assert.Single(second.GetPendingUploads(10));
     }
 
     [Fact]

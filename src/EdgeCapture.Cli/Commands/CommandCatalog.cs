@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return EncryptionCommands.CreateEncrypt();
         yield return EncryptionCommands.CreateDecrypt();
         yield return HidCommands.Create();
+        yield return PrivacyCommand.Create();
     }
 }

@@ -357,8 +357,12 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
             CapturedFrameFormat.Jpeg, reasons, buffer, jpeg.Length);
     }
 
-    /// <summary>Releases the source.</summary>
-    public void Dispose() => _source.Dispose();
+    /// <summary>Releases the source and the frame pool.</summary>
+    public void Dispose()
+    {
+        _source.Dispose();
+        _pool.Dispose();
+    }
 
     private readonly record struct PendingRecord(RawFrame? Frame, FrameKeepReason Reasons, CaptureMarker? Marker);
 

@@ -263,5 +263,7 @@ public sealed class FrameSamplerTests : IDisposable
         {
             decision.Frame.Release();
         }
+
+        _pool.Dispose();
     }
 }

@@ -33,6 +33,7 @@ public sealed class FrameSampler : IDisposable
     private long _lastKeptNanoseconds;
     private bool _afterPending;
     private long _pendingActionNanoseconds;
+    private long _groupStartNanoseconds;
     private InputActionKind _lastActionKind;
     private long _lastActionNanoseconds = long.MinValue;
     private readonly long[] _reasonCounts = new long[8];
@@ -83,9 +84,10 @@ public sealed class FrameSampler : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         long at = action.MonotonicNanoseconds;
         bool burstKind = action.Kind is InputActionKind.Key or InputActionKind.Scroll;
-        if (burstKind && _afterPending && action.Kind == _lastActionKind && at - _lastActionNanoseconds <= _burstGap)
+        if (burstKind && action.Kind == _lastActionKind && at - _lastActionNanoseconds <= _burstGap)
         {
             // Same burst: its before-frame is already decided; the after-frame waits for the end of the burst.
+            _afterPending = true;
             _pendingActionNanoseconds = Math.Max(_pendingActionNanoseconds, at);
             _lastActionNanoseconds = at;
             return;
@@ -111,6 +113,7 @@ public sealed class FrameSampler : IDisposable
 
         _afterPending = true;
         _pendingActionNanoseconds = at;
+        _groupStartNanoseconds = at;
         _lastActionKind = action.Kind;
         _lastActionNanoseconds = at;
     }
@@ -162,16 +165,21 @@ public sealed class FrameSampler : IDisposable
         }
 
         bool afterDue = false;
-        if (_afterPending && now - _pendingActionNanoseconds >= _settleDelay)
+        bool burst = _lastActionKind is InputActionKind.Key or InputActionKind.Scroll;
+
+        // A burst has ended once no key (or wheel step) followed within the burst gap; a click settles after the settle delay.
+        long quiet = burst ? Math.Max(_settleDelay, _burstGap) : _settleDelay;
+        long timeout = burst ? Math.Max(_settleTimeout, _burstGap) : _settleTimeout;
+        if (_afterPending && now - _pendingActionNanoseconds >= quiet)
         {
             bool settled = previous?.Frame is not null && previous.Thumbnail.IsComparableTo(slot.Thumbnail)
                 && ChangeDetector.CountChangedBlocks(slot.Thumbnail, previous.Thumbnail, _options.PixelDifferenceThreshold) <= _options.CursorSizedChangeBlocks;
-            afterDue = settled || now - _pendingActionNanoseconds >= _settleTimeout;
+            afterDue = settled || now - _pendingActionNanoseconds >= timeout;
         }
 
-        if (afterDue && changedSinceKept == 0)
+        if (afterDue && changedSinceKept == 0 && _lastKeptNanoseconds <= _groupStartNanoseconds)
         {
-            // The action changed nothing visible: the last kept frame already shows the screen after it.
+            // The action changed nothing visible: the last kept frame, from before it, already shows the screen after it.
             _afterPending = false;
             afterDue = false;
         }
@@ -181,7 +189,10 @@ public sealed class FrameSampler : IDisposable
             reasons |= FrameKeepReason.AfterAction;
         }
 
-        if (_hasKept && changedSinceKept >= ChangeThreshold && changedSinceKept != int.MaxValue
+        // While an action's result is pending, the after-frame will show the change: no separate change-driven keep,
+        // except as progress frames during a burst that goes on longer than the settle timeout (a long paragraph).
+        bool changeAllowed = !_afterPending || afterDue || now - _groupStartNanoseconds >= _settleTimeout;
+        if (_hasKept && changeAllowed && changedSinceKept >= ChangeThreshold && changedSinceKept != int.MaxValue
             && now - _lastKeptNanoseconds >= _changeMinimumInterval)
         {
             reasons |= FrameKeepReason.Changed;

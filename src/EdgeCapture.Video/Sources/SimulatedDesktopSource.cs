@@ -179,7 +179,20 @@ public sealed class SimulatedDesktopSource : IFrameSource
                 continue;
             }
 
-            if (!pool.TryRent(out RawFrame? frame))
+            RawFrame? frame;
+            if (_options.Pacing == SimulatedPacing.AsFastAsPossible)
+            {
+                // Unpaced runs wait for the consumer instead of dropping, so results do not depend on machine speed.
+                try
+                {
+                    frame = pool.Rent(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            else if (!pool.TryRent(out frame))
             {
                 sink.OnFrameDropped();
                 continue;

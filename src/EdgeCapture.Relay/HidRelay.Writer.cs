@@ -1,0 +1,559 @@
+using System.Runtime.CompilerServices;
+using EdgeCapture.Hid;
+using EdgeCapture.Relay.Gadget;
+using EdgeCapture.Relay.Interop;
+
+namespace EdgeCapture.Relay;
+
+/// <content>The writer thread: one report in flight per endpoint, EAGAIN/ESHUTDOWN handling, LED output reports.</content>
+public sealed unsafe partial class HidRelay
+{
+    private const int StopPollMilliseconds = 20;
+
+    private readonly Endpoint _keyboardEndpoint;
+    private readonly Endpoint _mouseEndpoint;
+    private readonly Endpoint _consumerEndpoint;
+    private readonly PollFileDescriptor[] _pollSet = GC.AllocateArray<PollFileDescriptor>(8, pinned: true);
+    private readonly byte[] _ledBuffer = new byte[64];
+    private MouseMotion _pendingMouse;
+    private bool _hasPendingMouse;
+    private bool _ledInputClosed;
+    private Func<byte, int>? _keyboardLedOutput;
+    private Thread? _writerThread;
+    private ITimer? _udcTimer;
+    private volatile bool _stopRequested;
+    private volatile bool _udcCheckDue;
+    private bool _udcTimerRunning;
+
+    private enum EndpointState
+    {
+        Ready,
+        Blocked,
+        Shutdown,
+    }
+
+    /// <summary>Where keyboard LED output reports from the host go (normally <c>EvdevReader.WriteKeyboardLeds</c>).</summary>
+    /// <param name="writeKeyboardLeds">Called on the writer thread with the LED report byte.</param>
+    public void AttachKeyboardLedOutput(Func<byte, int> writeKeyboardLeds)
+    {
+        ArgumentNullException.ThrowIfNull(writeKeyboardLeds);
+        _keyboardLedOutput = writeKeyboardLeds;
+    }
+
+    /// <summary>Starts the writer thread.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_writerThread is not null)
+        {
+            throw new InvalidOperationException("The relay is already started.");
+        }
+
+        _udcTimer = _timeProvider.CreateTimer(static state => ((HidRelay)state!).OnUdcTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _writerThread = new Thread(RunWriter) { IsBackground = true, Name = "hid gadget writer", Priority = ThreadPriority.AboveNormal };
+        _writerThread.Start();
+    }
+
+    /// <summary>
+    /// Stops the writer: queued reports are given to the host (up to <see cref="HidRelayOptions.StopFlushTimeout"/>),
+    /// then all-released reports are sent on every endpoint. Stop the evdev reader first so its releases are included.
+    /// </summary>
+    public void Stop()
+    {
+        _stopRequested = true;
+        WakeWriter();
+        Thread? thread = _writerThread;
+        if (thread is not null && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Stop();
+        _udcTimer?.Dispose();
+        _keyboardEndpoint.Device?.Dispose();
+        _mouseEndpoint.Device?.Dispose();
+        _consumerEndpoint.Device?.Dispose();
+        LibC.Close(_wakeFileDescriptor);
+    }
+
+    private void WakeWriter()
+    {
+        Volatile.Write(ref _wakePending, 0);
+        Wake();
+    }
+
+    private void OnUdcTimer()
+    {
+        _udcCheckDue = true;
+        WakeWriter();
+    }
+
+    private void RunWriter()
+    {
+        int stopPollsLeft = -1;
+        while (true)
+        {
+            try
+            {
+                // Cleared before looking at the queues: a wake after this point is never lost.
+                Volatile.Write(ref _wakePending, 0);
+                if (_udcCheckDue)
+                {
+                    _udcCheckDue = false;
+                    CheckHostConfigured();
+                }
+
+                ServiceKeyboard();
+                ServiceConsumer();
+                ServiceMouse();
+                if (_stopRequested)
+                {
+                    if (stopPollsLeft < 0)
+                    {
+                        stopPollsLeft = Math.Max(1, (int)(_options.StopFlushTimeout.TotalMilliseconds / StopPollMilliseconds));
+                    }
+
+                    if (IsDrained() || stopPollsLeft == 0)
+                    {
+                        SendAllReleased();
+                        return;
+                    }
+                }
+
+                // While stopping, only polls that time out (the host took nothing) count against the flush timeout.
+                if (!WaitForWork(_stopRequested ? StopPollMilliseconds : -1) && _stopRequested && stopPollsLeft > 0)
+                {
+                    stopPollsLeft--;
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                RelayLog.WriterLoopFailed(_logger, exception);
+            }
+        }
+    }
+
+    private bool IsDrained()
+    {
+        lock (_gate)
+        {
+            return (_keyboardQueue.Count == 0 || _keyboardEndpoint.IsInactive)
+                && (_consumerQueue.Count == 0 || _consumerEndpoint.IsInactive)
+                && ((_mouseQueue.Count == 0 && !_hasPendingMouse) || _mouseEndpoint.IsInactive)
+                && (!_keyboardEndpoint.HasReport || _keyboardEndpoint.IsInactive)
+                && (!_consumerEndpoint.HasReport || _consumerEndpoint.IsInactive);
+        }
+    }
+
+    private void ServiceKeyboard() => ServiceQueue(_keyboardEndpoint, _keyboardQueue, ref Counters.KeyboardReportsField);
+
+    private void ServiceConsumer() => ServiceQueue(_consumerEndpoint, _consumerQueue, ref Counters.ConsumerReportsField);
+
+    private void ServiceQueue(Endpoint endpoint, ReportQueue queue, ref long written)
+    {
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        {
+            // Without a host the queue is meaningless: the state is kept in the builders and re-sent on return.
+            lock (_gate)
+            {
+                if (endpoint.Device is null)
+                {
+                    Interlocked.Add(ref Counters.ReportsWithoutEndpointField, queue.Count);
+                }
+
+                queue.Clear();
+            }
+
+            endpoint.HasReport = false;
+            return;
+        }
+
+        while (endpoint.State == EndpointState.Ready)
+        {
+            if (!endpoint.HasReport)
+            {
+                lock (_gate)
+                {
+                    endpoint.HasReport = queue.TryDequeue(endpoint.Report);
+                }
+
+                if (!endpoint.HasReport)
+                {
+                    return;
+                }
+            }
+
+            if (WriteReport(endpoint, endpoint.Report.AsSpan(0, endpoint.ReportLength)))
+            {
+                endpoint.HasReport = false;
+                Interlocked.Increment(ref written);
+            }
+        }
+    }
+
+    private void ServiceMouse()
+    {
+        Endpoint endpoint = _mouseEndpoint;
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        {
+            lock (_gate)
+            {
+                if (endpoint.Device is null)
+                {
+                    Interlocked.Add(ref Counters.ReportsWithoutEndpointField, _mouseQueue.Count);
+                }
+
+                _mouseQueue.Clear();
+            }
+
+            _hasPendingMouse = false;
+            return;
+        }
+
+        while (endpoint.State == EndpointState.Ready)
+        {
+            lock (_gate)
+            {
+                if (!_hasPendingMouse)
+                {
+                    _hasPendingMouse = _mouseQueue.TryDequeue(out _pendingMouse);
+                }
+
+                // Coalesce: later motion with the same buttons joins the report in progress.
+                while (_hasPendingMouse && _mouseQueue.TryPeek(out MouseMotion next) && next.Buttons == _pendingMouse.Buttons)
+                {
+                    _mouseQueue.TryDequeue(out next);
+                    _pendingMouse.Add(next);
+                }
+            }
+
+            if (!_hasPendingMouse)
+            {
+                return;
+            }
+
+            short deltaX = (short)Math.Clamp(_pendingMouse.DeltaX, MouseReport.MinimumDelta, MouseReport.MaximumDelta);
+            short deltaY = (short)Math.Clamp(_pendingMouse.DeltaY, MouseReport.MinimumDelta, MouseReport.MaximumDelta);
+            sbyte wheel = (sbyte)Math.Clamp(_pendingMouse.Wheel, MouseReport.MinimumWheel, MouseReport.MaximumWheel);
+            sbyte pan = (sbyte)Math.Clamp(_pendingMouse.Pan, MouseReport.MinimumWheel, MouseReport.MaximumWheel);
+            MouseReport.Write(endpoint.Report, _pendingMouse.Buttons, deltaX, deltaY, wheel, pan);
+            if (WriteReport(endpoint, endpoint.Report.AsSpan(0, endpoint.ReportLength)))
+            {
+                Interlocked.Increment(ref Counters.MouseReportsField);
+                _pendingMouse.DeltaX -= deltaX;
+                _pendingMouse.DeltaY -= deltaY;
+                _pendingMouse.Wheel -= wheel;
+                _pendingMouse.Pan -= pan;
+                _hasPendingMouse = _pendingMouse.HasMotion;
+            }
+            else if (endpoint.State == EndpointState.Shutdown)
+            {
+                _hasPendingMouse = false;
+            }
+        }
+    }
+
+    /// <summary>Writes one report; on failure sets the endpoint state. True when the host took the whole report.</summary>
+    private bool WriteReport(Endpoint endpoint, ReadOnlySpan<byte> report)
+    {
+        while (true)
+        {
+            int result = endpoint.Device!.Write(report);
+            if (result == report.Length)
+            {
+                return true;
+            }
+
+            switch (-result)
+            {
+                case Errno.EINTR:
+                    continue;
+                case Errno.EAGAIN:
+                    endpoint.State = EndpointState.Blocked;
+                    Interlocked.Increment(ref Counters.WouldBlockField);
+                    return false;
+                case Errno.ESHUTDOWN:
+                    EnterShutdown(endpoint);
+                    return false;
+                default:
+                    // EIO, a short write, anything else: treat like an absent host and retry on the UDC poll.
+                    Interlocked.Increment(ref Counters.WriteErrorsField);
+                    RelayLog.WriteFailed(_logger, endpoint.Name, result < 0 ? -result : 0, Math.Max(result, 0));
+                    EnterShutdown(endpoint);
+                    return false;
+            }
+        }
+    }
+
+    private void EnterShutdown(Endpoint endpoint)
+    {
+        endpoint.State = EndpointState.Shutdown;
+        endpoint.HasReport = false;
+        if (!_udcTimerRunning)
+        {
+            _udcTimerRunning = true;
+            _udcTimer?.Change(_options.UdcPollInterval, _options.UdcPollInterval);
+        }
+
+        // Counted after the poll is armed, so whoever sees the count can rely on the poll.
+        Interlocked.Increment(ref Counters.ShutdownsField);
+        RelayLog.EndpointShutdown(_logger, endpoint.Name);
+    }
+
+    private void CheckHostConfigured()
+    {
+        if (!IsHostConfigured())
+        {
+            return;
+        }
+
+        foreach (Endpoint endpoint in (ReadOnlySpan<Endpoint>)[_keyboardEndpoint, _consumerEndpoint, _mouseEndpoint])
+        {
+            if (endpoint.State != EndpointState.Shutdown)
+            {
+                continue;
+            }
+
+            lock (_gate)
+            {
+                if (endpoint == _keyboardEndpoint)
+                {
+                    _keyboardQueue.Clear();
+                    _keyboard.Write(endpoint.Report);
+                    _keyboardQueue.TryEnqueue(endpoint.Report);
+                }
+                else if (endpoint == _consumerEndpoint)
+                {
+                    _consumerQueue.Clear();
+                    _consumer.Write(endpoint.Report);
+                    _consumerQueue.TryEnqueue(endpoint.Report);
+                }
+                else
+                {
+                    _mouseQueue.Clear();
+                    _hasPendingMouse = false;
+                    _mouseQueue.TryAdd(new MouseMotion { Buttons = _buttons }, buttonsChanged: true);
+                }
+            }
+
+            endpoint.State = EndpointState.Ready;
+            Interlocked.Increment(ref Counters.ResynchronisationsField);
+            RelayLog.EndpointResynchronised(_logger, endpoint.Name);
+        }
+
+        if (_udcTimerRunning)
+        {
+            _udcTimerRunning = false;
+            _udcTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private bool IsHostConfigured()
+    {
+        string? path = _options.UdcStatePath;
+        if (path is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            return File.ReadAllText(path).Trim() == "configured";
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            RelayLog.UdcStateUnreadable(_logger, path, exception.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Polls for a wake, a writable endpoint or an LED report; false when the poll timed out.</summary>
+    private bool WaitForWork(int timeoutMilliseconds)
+    {
+        PollFileDescriptor* pollSet = (PollFileDescriptor*)Unsafe.AsPointer(ref _pollSet[0]);
+        int count = 0;
+        pollSet[count++] = new PollFileDescriptor { fd = _wakeFileDescriptor, events = LibC.POLLIN };
+        AddPoll(pollSet, ref count, _keyboardEndpoint.State == EndpointState.Blocked ? _keyboardEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
+        AddPoll(pollSet, ref count, _consumerEndpoint.State == EndpointState.Blocked ? _consumerEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
+        AddPoll(pollSet, ref count, _mouseEndpoint.State == EndpointState.Blocked ? _mouseEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
+        int ledFileDescriptor = _ledInputClosed || _keyboardEndpoint.Device is null ? -1 : _keyboardEndpoint.Device.ReadFileDescriptor;
+        AddPoll(pollSet, ref count, ledFileDescriptor, LibC.POLLIN);
+
+        int ready = LibC.Poll(pollSet, (nuint)count, timeoutMilliseconds);
+        if (ready <= 0)
+        {
+            return ready < 0;
+        }
+
+        for (int index = 0; index < count; index++)
+        {
+            PollFileDescriptor entry = pollSet[index];
+            if (entry.revents == 0)
+            {
+                continue;
+            }
+
+            if (entry.fd == _wakeFileDescriptor)
+            {
+                ulong value;
+                LibC.Read(_wakeFileDescriptor, (byte*)&value, sizeof(ulong));
+                continue;
+            }
+
+            if ((entry.revents & (LibC.POLLOUT | LibC.POLLERR | LibC.POLLHUP)) != 0)
+            {
+                Unblock(_keyboardEndpoint, entry.fd);
+                Unblock(_consumerEndpoint, entry.fd);
+                Unblock(_mouseEndpoint, entry.fd);
+            }
+
+            if (entry.fd == ledFileDescriptor && (entry.revents & (LibC.POLLIN | LibC.POLLHUP | LibC.POLLERR)) != 0)
+            {
+                ReadKeyboardLeds();
+            }
+        }
+
+        return true;
+    }
+
+    private static void AddPoll(PollFileDescriptor* pollSet, ref int count, int fileDescriptor, short events)
+    {
+        if (fileDescriptor < 0)
+        {
+            return;
+        }
+
+        for (int index = 0; index < count; index++)
+        {
+            if (pollSet[index].fd == fileDescriptor)
+            {
+                pollSet[index].events |= events;
+                return;
+            }
+        }
+
+        pollSet[count++] = new PollFileDescriptor { fd = fileDescriptor, events = events };
+    }
+
+    private static void Unblock(Endpoint endpoint, int fileDescriptor)
+    {
+        if (endpoint.State == EndpointState.Blocked && endpoint.Device!.WriteFileDescriptor == fileDescriptor)
+        {
+            endpoint.State = EndpointState.Ready;
+        }
+    }
+
+    private void ReadKeyboardLeds()
+    {
+        int result = _keyboardEndpoint.Device!.Read(_ledBuffer);
+        if (result == 0)
+        {
+            _ledInputClosed = true;
+            return;
+        }
+
+        if (result < 0)
+        {
+            if (result != -Errno.EAGAIN && result != -Errno.EINTR)
+            {
+                _ledInputClosed = true;
+            }
+
+            return;
+        }
+
+        // One byte per output report; only the newest state matters.
+        byte leds = _ledBuffer[result - 1];
+        Interlocked.Increment(ref Counters.LedReportsField);
+        _keyboardLedOutput?.Invoke(leds);
+    }
+
+    private void SendAllReleased()
+    {
+        lock (_gate)
+        {
+            _keyboard.ReleaseAll();
+            _consumer.ReleaseAll();
+            Array.Clear(_keyboardHolders);
+            Array.Clear(_consumerHolders);
+            Array.Clear(_buttonHolders);
+            _buttons = 0;
+            _keyboardQueue.Clear();
+            _consumerQueue.Clear();
+            _mouseQueue.Clear();
+        }
+
+        _hasPendingMouse = false;
+        Span<byte> released = stackalloc byte[KeyboardReportBuilder.ReportLength];
+        released.Clear();
+        SendFinal(_keyboardEndpoint, released[..KeyboardReportBuilder.ReportLength]);
+        SendFinal(_consumerEndpoint, released[..ConsumerControlReportBuilder.ReportLength]);
+        Span<byte> mouseReleased = stackalloc byte[MouseReport.ReportLength];
+        MouseReport.Write(mouseReleased, 0, 0, 0, 0, 0);
+        SendFinal(_mouseEndpoint, mouseReleased);
+    }
+
+    private void SendFinal(Endpoint endpoint, ReadOnlySpan<byte> report)
+    {
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        {
+            return;
+        }
+
+        int pollsLeft = Math.Max(1, (int)(_options.StopFlushTimeout.TotalMilliseconds / StopPollMilliseconds));
+        endpoint.State = EndpointState.Ready;
+        while (!WriteReport(endpoint, report))
+        {
+            if (endpoint.State == EndpointState.Shutdown || pollsLeft-- == 0)
+            {
+                RelayLog.StopFlushTimedOut(_logger, endpoint.Name);
+                return;
+            }
+
+            PollFileDescriptor entry = new() { fd = endpoint.Device.WriteFileDescriptor, events = LibC.POLLOUT };
+            LibC.Poll(&entry, 1, StopPollMilliseconds);
+            endpoint.State = EndpointState.Ready;
+        }
+
+        if (endpoint == _keyboardEndpoint)
+        {
+            Interlocked.Increment(ref Counters.KeyboardReportsField);
+        }
+        else if (endpoint == _mouseEndpoint)
+        {
+            Interlocked.Increment(ref Counters.MouseReportsField);
+        }
+        else
+        {
+            Interlocked.Increment(ref Counters.ConsumerReportsField);
+        }
+    }
+
+    /// <summary>One gadget endpoint as the writer thread sees it.</summary>
+    private sealed class Endpoint(string name, IHidGadgetEndpoint? device, int reportLength)
+    {
+        public string Name { get; } = name;
+
+        public IHidGadgetEndpoint? Device { get; } = device;
+
+        public EndpointState State { get; set; }
+
+        /// <summary>The report in flight (dequeued, not yet taken by the host).</summary>
+        public byte[] Report { get; } = new byte[Math.Max(reportLength, KeyboardReportBuilder.ReportLength)];
+
+        public int ReportLength { get; } = reportLength;
+
+        public bool HasReport { get; set; }
+
+        public bool IsInactive => Device is null || State == EndpointState.Shutdown;
+    }
+}

@@ -1,0 +1,32 @@
+using EdgeCapture.Input.Evdev;
+
+namespace EdgeCapture.Relay;
+
+/// <summary>
+/// Where the relay reads and writes. On a box: <see cref="InputDirectory"/> = /dev/input (hot-plug, classified by
+/// EVIOCGBIT) and /dev/hidg0..2. Anywhere else: explicit <see cref="Devices"/> that are FIFOs or files with their kind
+/// given, and FIFOs or files for the gadget endpoints.
+/// </summary>
+public sealed record RelayConfiguration
+{
+    /// <summary>Input devices opened at start.</summary>
+    public IReadOnlyList<EvdevDeviceOptions> Devices { get; init; } = [];
+
+    /// <summary>A directory watched for <c>event*</c> nodes (hot-plug), or null.</summary>
+    public string? InputDirectory { get; init; }
+
+    /// <summary>Keyboard gadget endpoint (/dev/hidg0), or null.</summary>
+    public string? KeyboardGadgetPath { get; init; }
+
+    /// <summary>For a stand-in keyboard endpoint only: where the host's LED output reports are read from.</summary>
+    public string? KeyboardOutputReportPath { get; init; }
+
+    /// <summary>Mouse gadget endpoint (/dev/hidg1), or null.</summary>
+    public string? MouseGadgetPath { get; init; }
+
+    /// <summary>Consumer-control gadget endpoint (/dev/hidg2), or null.</summary>
+    public string? ConsumerControlGadgetPath { get; init; }
+
+    /// <summary>Writer options (queues, UDC state path).</summary>
+    public HidRelayOptions Relay { get; init; } = new();
+}

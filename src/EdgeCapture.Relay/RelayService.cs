@@ -1,0 +1,118 @@
+using EdgeCapture.Input;
+using EdgeCapture.Input.Evdev;
+using EdgeCapture.Relay.Gadget;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeCapture.Relay;
+
+/// <summary>
+/// The running relay: an <see cref="EvdevReader"/> feeding a <see cref="HidRelay"/>, optional hot-plug watching, and the
+/// LED path back from the gadget to every keyboard. This is what <c>edgecapture relay</c> runs.
+/// </summary>
+public sealed class RelayService : IDisposable
+{
+    private readonly RelayConfiguration _configuration;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private EvdevDirectoryWatcher? _watcher;
+    private bool _started;
+    private bool _stopped;
+
+    /// <summary>Opens the gadget endpoints; devices are opened by <see cref="Start"/>.</summary>
+    /// <param name="configuration">Paths and options.</param>
+    /// <param name="timeProvider">Clock.</param>
+    /// <param name="tap">Recording tap, or null.</param>
+    /// <param name="loggerFactory">Loggers, or null.</param>
+    /// <param name="openNode">Seam for opening input nodes (tests); default <see cref="EvdevFileNode.Open"/>.</param>
+    /// <param name="openEndpoint">Seam for opening gadget endpoints (tests); default <see cref="HidGadgetFile.Open"/>.</param>
+    /// <exception cref="IOException">A gadget endpoint cannot be opened.</exception>
+    public RelayService(
+        RelayConfiguration configuration,
+        TimeProvider timeProvider,
+        InputTap? tap = null,
+        ILoggerFactory? loggerFactory = null,
+        Func<EvdevDeviceOptions, IEvdevNode>? openNode = null,
+        Func<string, string?, IHidGadgetEndpoint>? openEndpoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _configuration = configuration;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        openEndpoint ??= static (path, outputPath) => HidGadgetFile.Open(path, outputPath);
+        IHidGadgetEndpoint? keyboard = null;
+        IHidGadgetEndpoint? mouse = null;
+        IHidGadgetEndpoint? consumer = null;
+        try
+        {
+            keyboard = configuration.KeyboardGadgetPath is null ? null : openEndpoint(configuration.KeyboardGadgetPath, configuration.KeyboardOutputReportPath);
+            mouse = configuration.MouseGadgetPath is null ? null : openEndpoint(configuration.MouseGadgetPath, null);
+            consumer = configuration.ConsumerControlGadgetPath is null ? null : openEndpoint(configuration.ConsumerControlGadgetPath, null);
+        }
+        catch
+        {
+            keyboard?.Dispose();
+            mouse?.Dispose();
+            throw;
+        }
+
+        Relay = new HidRelay(new HidGadgetEndpoints(keyboard, mouse, consumer), configuration.Relay, timeProvider, tap, _loggerFactory.CreateLogger<HidRelay>());
+        Reader = openNode is null
+            ? new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>())
+            : new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>(), openNode);
+        Relay.AttachKeyboardLedOutput(Reader.WriteKeyboardLeds);
+    }
+
+    /// <summary>The evdev side.</summary>
+    public EvdevReader Reader { get; }
+
+    /// <summary>The gadget side.</summary>
+    public HidRelay Relay { get; }
+
+    /// <summary>Opens the configured devices, starts watching the input directory, and starts both threads.</summary>
+    /// <exception cref="IOException">A configured device cannot be opened.</exception>
+    public void Start()
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("The relay is already started.");
+        }
+
+        _started = true;
+        Relay.Start();
+        Reader.Start();
+        foreach (EvdevDeviceOptions device in _configuration.Devices)
+        {
+            Reader.AddDevice(device);
+        }
+
+        if (_configuration.InputDirectory is not null)
+        {
+            _watcher = new EvdevDirectoryWatcher(_configuration.InputDirectory, Reader, null, _timeProvider, null, _loggerFactory.CreateLogger<EvdevDirectoryWatcher>());
+            _watcher.Start();
+        }
+    }
+
+    /// <summary>Stops watching, releases every device's keys, flushes the gadget and sends all-released reports.</summary>
+    public void Stop()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        _watcher?.Dispose();
+        Reader.Stop();
+        Relay.Stop();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Stop();
+        Reader.Dispose();
+        Relay.Dispose();
+    }
+}

@@ -1,0 +1,398 @@
+using System.Threading.Channels;
+using EdgeCapture.Input;
+using EdgeCapture.Input.Evdev;
+using EdgeCapture.Relay.Gadget;
+using EdgeCapture.Relay.Interop;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeCapture.Relay.Tests;
+
+internal sealed class TemporaryDirectory : IDisposable
+{
+    public TemporaryDirectory() => Path = Directory.CreateTempSubdirectory("edgecapture-relay-").FullName;
+
+    public string Path { get; }
+
+    public string Combine(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+internal static unsafe class Fifo
+{
+    public static string Create(string path)
+    {
+        if (LibC.MakeFifo(path, 0x180) != 0)
+        {
+            throw new IOException($"mkfifo {path}: errno {LibC.LastError}");
+        }
+
+        return path;
+    }
+
+    public static int OpenReadWrite(string path)
+    {
+        int fileDescriptor = LibC.Open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {LibC.LastError}");
+    }
+
+    public static void WriteAll(int fileDescriptor, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* pointer = bytes)
+        {
+            int offset = 0;
+            while (offset < bytes.Length)
+            {
+                nint written = LibC.Write(fileDescriptor, pointer + offset, bytes.Length - offset);
+                if (written < 0)
+                {
+                    throw new IOException($"write: errno {LibC.LastError}");
+                }
+
+                offset += (int)written;
+            }
+        }
+    }
+}
+
+/// <summary>A simulated physical device: the writing end of a FIFO the real reader reads.</summary>
+internal sealed class SimulatedDevice : IDisposable
+{
+    private int _fileDescriptor;
+
+    public SimulatedDevice(string path, InputDeviceKind kind, string? ledPath = null)
+    {
+        Path = Fifo.Create(path);
+        _fileDescriptor = Fifo.OpenReadWrite(path);
+        Options = new EvdevDeviceOptions(path) { Kind = kind, LedOutputPath = ledPath };
+    }
+
+    public string Path { get; }
+
+    public EvdevDeviceOptions Options { get; }
+
+    public void Write(params EvdevEvent[] events) => Fifo.WriteAll(_fileDescriptor, InputEventCodec.EncodeAll(events));
+
+    public void WriteBytes(ReadOnlySpan<byte> bytes) => Fifo.WriteAll(_fileDescriptor, bytes);
+
+    public void Unplug() => Dispose();
+
+    public void Dispose()
+    {
+        int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
+        if (fileDescriptor >= 0)
+        {
+            LibC.Close(fileDescriptor);
+        }
+    }
+}
+
+/// <summary>The host side of a gadget FIFO: reads whole reports on its own thread until end of file.</summary>
+internal sealed unsafe class SimulatedHost : IDisposable
+{
+    private readonly Channel<byte[]> _reports = Channel.CreateUnbounded<byte[]>();
+    private readonly int _reportLength;
+    private readonly ManualResetEventSlim _reading = new();
+    private readonly Thread _thread;
+    private int _fileDescriptor;
+
+    public SimulatedHost(string path, int reportLength, bool startReading = true, int pipeSize = 0)
+    {
+        Path = path;
+        _reportLength = reportLength;
+        _fileDescriptor = LibC.Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        if (_fileDescriptor < 0)
+        {
+            throw new IOException($"open {path}: errno {LibC.LastError}");
+        }
+
+        if (pipeSize > 0 && LibC.FileControl(_fileDescriptor, LibC.F_SETPIPE_SZ, pipeSize) < 0)
+        {
+            throw new IOException($"F_SETPIPE_SZ {path}: errno {LibC.LastError}");
+        }
+
+        if (startReading)
+        {
+            _reading.Set();
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "simulated host " + path };
+        _thread.Start();
+    }
+
+    public string Path { get; }
+
+    public void StartReading() => _reading.Set();
+
+    /// <summary>The next report (a generous timeout guards against a hang only).</summary>
+    public byte[] Next()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return _reports.Reader.ReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Every remaining report until the relay closes the endpoint.</summary>
+    public List<byte[]> ReadToEnd()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var reports = new List<byte[]>();
+        while (_reports.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
+        {
+            while (_reports.Reader.TryRead(out byte[]? report))
+            {
+                reports.Add(report);
+            }
+        }
+
+        return reports;
+    }
+
+    public void Dispose()
+    {
+        int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
+        if (fileDescriptor >= 0)
+        {
+            LibC.Close(fileDescriptor);
+        }
+
+        _reading.Dispose();
+    }
+
+    private void Run()
+    {
+        _reading.Wait();
+        byte[] buffer = new byte[4096];
+        int filled = 0;
+        while (true)
+        {
+            var entry = new PollFileDescriptor { fd = _fileDescriptor, events = LibC.POLLIN };
+            LibC.Poll(&entry, 1, -1);
+            nint read;
+            fixed (byte* pointer = buffer)
+            {
+                read = LibC.Read(_fileDescriptor, pointer + filled, buffer.Length - filled);
+            }
+
+            if (read < 0 && LibC.LastError == Errno.EAGAIN)
+            {
+                continue;
+            }
+
+            if (read <= 0)
+            {
+                _reports.Writer.TryComplete();
+                return;
+            }
+
+            filled += (int)read;
+            int offset = 0;
+            while (filled - offset >= _reportLength)
+            {
+                _reports.Writer.TryWrite(buffer.AsSpan(offset, _reportLength).ToArray());
+                offset += _reportLength;
+            }
+
+            buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
+            filled -= offset;
+        }
+    }
+}
+
+/// <summary>Forwards to the relay and lets a test wait until the reader has handed over a number of frames or removals.</summary>
+internal sealed class SignallingSink(IEvdevEventSink inner) : IEvdevEventSink
+{
+    private readonly Channel<string> _signals = Channel.CreateUnbounded<string>();
+
+    public void DeviceAdded(EvdevDevice device)
+    {
+        inner.DeviceAdded(device);
+        _signals.Writer.TryWrite("added");
+    }
+
+    public void EventReceived(EvdevDevice device, in EvdevEvent inputEvent) => inner.EventReceived(device, inputEvent);
+
+    public void FrameCompleted(EvdevDevice device, long timestampNanoseconds)
+    {
+        inner.FrameCompleted(device, timestampNanoseconds);
+        _signals.Writer.TryWrite("frame");
+    }
+
+    public void DeviceRemoved(EvdevDevice device)
+    {
+        inner.DeviceRemoved(device);
+        _signals.Writer.TryWrite("removed");
+    }
+
+    public void WaitFor(string signal, int count = 1)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        int seen = 0;
+        while (seen < count)
+        {
+            if (_signals.Reader.ReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult() == signal)
+            {
+                seen++;
+            }
+        }
+    }
+}
+
+/// <summary>A shut-down switch in front of the real endpoint: while the host is absent, write(2) answers ESHUTDOWN as f_hid does.</summary>
+internal sealed class SwitchableHostEndpoint(IHidGadgetEndpoint inner) : IHidGadgetEndpoint
+{
+    public volatile bool HostAbsent;
+
+    public string Path => inner.Path;
+
+    public int WriteFileDescriptor => inner.WriteFileDescriptor;
+
+    public int ReadFileDescriptor => inner.ReadFileDescriptor;
+
+    public int Write(ReadOnlySpan<byte> report) => HostAbsent ? -Errno.ESHUTDOWN : inner.Write(report);
+
+    public int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public void Dispose() => inner.Dispose();
+}
+
+/// <summary>A reader and relay wired through FIFOs in a temporary directory, with simulated hosts on the gadget side.</summary>
+internal sealed class RelayRig : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+    private readonly List<SimulatedDevice> _devices = [];
+    private bool _stopped;
+    private int _removalsSeen;
+
+    public RelayRig(int pipeSize = 0, bool hostsReading = true, InputTap? tap = null, Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapKeyboard = null, HidRelayOptions? options = null)
+    {
+        Time = new FakeTimeProvider(new DateTimeOffset(1, 1, 2, 0, 0, 0, TimeSpan.Zero));
+        string keyboardPath = Fifo.Create(_directory.Combine("hidg0"));
+        string mousePath = Fifo.Create(_directory.Combine("hidg1"));
+        string consumerPath = Fifo.Create(_directory.Combine("hidg2"));
+        LedInputPath = Fifo.Create(_directory.Combine("hidg0-output"));
+        UdcStatePath = _directory.Combine("udc-state");
+        File.WriteAllText(UdcStatePath, "configured\n");
+        IHidGadgetEndpoint keyboard = HidGadgetFile.Open(keyboardPath, LedInputPath);
+        Keyboard = wrapKeyboard?.Invoke(keyboard) ?? keyboard;
+        Relay = new HidRelay(
+            new HidGadgetEndpoints(Keyboard, HidGadgetFile.Open(mousePath), HidGadgetFile.Open(consumerPath)),
+            (options ?? new HidRelayOptions()) with { UdcStatePath = UdcStatePath },
+            Time,
+            tap);
+        KeyboardHost = new SimulatedHost(keyboardPath, 8, hostsReading, pipeSize);
+        MouseHost = new SimulatedHost(mousePath, 7, hostsReading, pipeSize);
+        ConsumerHost = new SimulatedHost(consumerPath, 2, hostsReading, pipeSize);
+        Sink = new SignallingSink(Relay);
+        Reader = new EvdevReader(Sink, Time);
+        Relay.AttachKeyboardLedOutput(Reader.WriteKeyboardLeds);
+        Relay.Start();
+        Reader.Start();
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public IHidGadgetEndpoint Keyboard { get; }
+
+    public HidRelay Relay { get; }
+
+    public EvdevReader Reader { get; }
+
+    public SignallingSink Sink { get; }
+
+    public SimulatedHost KeyboardHost { get; }
+
+    public SimulatedHost MouseHost { get; }
+
+    public SimulatedHost ConsumerHost { get; }
+
+    public string LedInputPath { get; }
+
+    public string UdcStatePath { get; }
+
+    public string Combine(string name) => _directory.Combine(name);
+
+    public SimulatedDevice AddDevice(string name, InputDeviceKind kind, string? ledPath = null)
+    {
+        var device = new SimulatedDevice(_directory.Combine(name), kind, ledPath);
+        _devices.Add(device);
+        Assert.NotNull(Reader.AddDevice(device.Options));
+        Sink.WaitFor("added");
+        return device;
+    }
+
+    /// <summary>Waits until the reader has handed over a device's removal (after an unplug).</summary>
+    public void WaitForRemoval()
+    {
+        Sink.WaitFor("removed");
+        _removalsSeen++;
+    }
+
+    /// <summary>Unplugs every device, waits until the reader has handed over everything, then stops the relay (flush + all released).</summary>
+    public void Finish()
+    {
+        foreach (SimulatedDevice device in _devices)
+        {
+            device.Unplug();
+        }
+
+        Sink.WaitFor("removed", _devices.Count - _removalsSeen);
+        Stop();
+    }
+
+    public void Stop()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        Reader.Stop();
+        Relay.Stop();
+        Relay.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        Reader.Dispose();
+        foreach (SimulatedDevice device in _devices)
+        {
+            device.Dispose();
+        }
+
+        KeyboardHost.Dispose();
+        MouseHost.Dispose();
+        ConsumerHost.Dispose();
+        _directory.Dispose();
+    }
+}
+
+internal static class Events
+{
+    private static long _time = 1_000_000_000;
+
+    public static EvdevEvent Key(ushort code, int value) => new(Interlocked.Add(ref _time, 1000), EventTypes.Key, code, value);
+
+    public static EvdevEvent Rel(ushort code, int value) => new(Interlocked.Add(ref _time, 1000), EventTypes.Relative, code, value);
+
+    public static EvdevEvent Report() => new(Interlocked.Add(ref _time, 1000), EventTypes.Synchronization, SynchronizationCodes.Report, 0);
+
+    public static EvdevEvent Dropped() => new(Interlocked.Add(ref _time, 1000), EventTypes.Synchronization, SynchronizationCodes.Dropped, 0);
+
+    /// <summary>Press then release, each in its own frame.</summary>
+    public static EvdevEvent[] Tap(ushort code) => [Key(code, 1), Report(), Key(code, 0), Report()];
+}
+
+internal static class Reports
+{
+    public static string Hex(byte[] report) => Convert.ToHexString(report);
+
+    public static string Keyboard(byte modifiers, params byte[] keys)
+    {
+        byte[] report = new byte[8];
+        report[0] = modifiers;
+        keys.CopyTo(report, 2);
+        return Convert.ToHexString(report);
+    }
+}

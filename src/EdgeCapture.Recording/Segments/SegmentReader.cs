@@ -153,6 +153,7 @@ public static class SegmentReader
         }
 
         reader.ReadEndArray();
+        reader.ReadEndArray();
         return new SegmentHeader(version, deviceId, new Guid(sessionIdBytes, bigEndian: true), segmentIndex, monotonicAnchor, wallClockAnchor, screen, devices);
     }
 

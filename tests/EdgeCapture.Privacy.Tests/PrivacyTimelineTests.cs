@@ -220,6 +220,39 @@ public sealed class PrivacyTimelineTests : IDisposable
         Assert.True(timeline.IsRecordable(Ms(4 * 99) + Ms(1)));
     }
 
+    [Fact]
+    public void Deciding_allocates_nothing()
+    {
+        (PrivacyTimeline timeline, RecordingIndicator indicator) = Create();
+        for (int interval = 0; interval < 10; interval++)
+        {
+            Open(timeline, indicator);
+            Advance(5);
+            timeline.Confirm(_clock.NowNanoseconds);
+            timeline.EnterPrivate(PrivacyReason.SwitchPrivate, null);
+            indicator.ExtinguishAfterGateClosed();
+        }
+
+        Open(timeline, indicator);
+        Advance(5);
+        timeline.Confirm(_clock.NowNanoseconds - Ms(1));
+        long recordable = 0;
+        timeline.Decide(0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (long instant = 0; instant < Ms(60); instant += 10_000)
+        {
+            if (timeline.Decide(instant) == GateDecision.Recordable)
+            {
+                recordable++;
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(recordable > 0);
+    }
+
     private (PrivacyTimeline Timeline, RecordingIndicator Indicator) Create(PrivacyOptions? options = null)
     {
         var timeline = new PrivacyTimeline(_clock, options, NullLogger<PrivacyTimeline>.Instance);

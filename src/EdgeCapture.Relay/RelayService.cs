@@ -62,6 +62,11 @@ public sealed class RelayService : IDisposable
             ? new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>())
             : new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>(), openNode);
         Relay.AttachKeyboardLedOutput(Reader.WriteKeyboardLeds);
+
+        // Invariant: only physical input reaches a real gadget. Stand-in input (FIFOs, files) is for stand-in gadgets.
+        Reader.RequireDeviceNodes = keyboard is HidGadgetFile { IsCharacterDevice: true }
+            || mouse is HidGadgetFile { IsCharacterDevice: true }
+            || consumer is HidGadgetFile { IsCharacterDevice: true };
     }
 
     /// <summary>The evdev side.</summary>

@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return RelayCommand.Create();
         yield return KeyCommands.Create();
         yield return EncryptionCommands.CreateEncrypt();
         yield return EncryptionCommands.CreateDecrypt();

@@ -68,6 +68,12 @@ public sealed unsafe class EvdevReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// When true, only real evdev nodes are accepted: a FIFO or file stand-in is refused. The relay sets this whenever
+    /// it writes to a real USB gadget, so nothing but physical input can ever type into the host.
+    /// </summary>
+    public bool RequireDeviceNodes { get; set; }
+
     /// <summary>What was read and skipped.</summary>
     public EvdevReaderCounters Counters { get; } = new();
 
@@ -119,6 +125,14 @@ public sealed unsafe class EvdevReader : IDisposable
             node = _openNode(options);
             bool supportsIoctls = EvdevClassifier.TryClassify(node, out InputDeviceKind? classified, out bool highResolutionWheel);
             InputDeviceKind? kind = options.Kind ?? classified;
+            if (!supportsIoctls && RequireDeviceNodes)
+            {
+                EvdevLog.DeviceNotRelayed(_logger, options.Path, "not an evdev node, and only physical input may reach a real USB gadget");
+                ForgetPath(options.Path);
+                node.Dispose();
+                return null;
+            }
+
             if (kind is null)
             {
                 EvdevLog.DeviceNotRelayed(_logger, options.Path, supportsIoctls ? "neither keyboard, mouse nor consumer control" : "not an evdev node and no kind configured");

@@ -12,15 +12,19 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
     private int _writeFileDescriptor;
     private int _readFileDescriptor;
 
-    private HidGadgetFile(string path, int writeFileDescriptor, int readFileDescriptor)
+    private HidGadgetFile(string path, int writeFileDescriptor, int readFileDescriptor, bool isCharacterDevice)
     {
         Path = path;
+        IsCharacterDevice = isCharacterDevice;
         _writeFileDescriptor = writeFileDescriptor;
         _readFileDescriptor = readFileDescriptor;
     }
 
     /// <inheritdoc/>
     public string Path { get; }
+
+    /// <summary>True for a real /dev/hidgN (a USB host is on the other side); false for a FIFO or file.</summary>
+    public bool IsCharacterDevice { get; }
 
     /// <inheritdoc/>
     public int WriteFileDescriptor => _writeFileDescriptor;
@@ -63,7 +67,7 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
             }
         }
 
-        return new HidGadgetFile(path, writeFileDescriptor, readFileDescriptor);
+        return new HidGadgetFile(path, writeFileDescriptor, readFileDescriptor, isCharacterDevice);
     }
 
     /// <inheritdoc/>

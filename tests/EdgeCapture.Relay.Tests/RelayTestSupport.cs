@@ -203,9 +203,16 @@ internal sealed class SignallingSink(IEvdevEventSink inner) : IEvdevEventSink
 {
     private readonly Channel<string> _signals = Channel.CreateUnbounded<string>();
 
+    public List<EvdevDevice> Devices { get; } = [];
+
     public void DeviceAdded(EvdevDevice device)
     {
         inner.DeviceAdded(device);
+        lock (Devices)
+        {
+            Devices.Add(device);
+        }
+
         _signals.Writer.TryWrite("added");
     }
 
@@ -310,6 +317,17 @@ internal sealed class RelayRig : IDisposable
     public string UdcStatePath { get; }
 
     public string Combine(string name) => _directory.Combine(name);
+
+    public IReadOnlyList<EvdevDevice> CapturedDevices
+    {
+        get
+        {
+            lock (Sink.Devices)
+            {
+                return [.. Sink.Devices];
+            }
+        }
+    }
 
     public SimulatedDevice AddDevice(string name, InputDeviceKind kind, string? ledPath = null)
     {

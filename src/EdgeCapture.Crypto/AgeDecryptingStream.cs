@@ -153,6 +153,38 @@ public sealed class AgeDecryptingStream : Stream
         }
     }
 
+    /// <summary>Writes the remaining plaintext to <paramref name="destination"/> straight from the authenticated chunks (no extra copy).</summary>
+    /// <param name="destination">Where the plaintext goes.</param>
+    /// <param name="bufferSize">Ignored: chunks are written as they authenticate.</param>
+    public override void CopyTo(Stream destination, int bufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (true)
+        {
+            if (_releasing is not null)
+            {
+                int available = _releasing.PlaintextLength - _releasedOffset;
+                if (available > 0)
+                {
+                    destination.Write(_releasing.Plaintext, _releasedOffset, available);
+                    _releasedOffset += available;
+                }
+
+                Recycle(_releasing);
+                _releasing = null;
+            }
+
+            _error?.Throw();
+            if (_finished)
+            {
+                return;
+            }
+
+            Advance();
+        }
+    }
+
     /// <inheritdoc/>
     public override int ReadByte()
     {

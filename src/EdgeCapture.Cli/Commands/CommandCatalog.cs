@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return EncryptionCommands.CreateDecrypt();
         yield return HidCommands.Create();
         yield return PrivacyCommand.Create();
+        yield return RecordCommand.CreateRecord();
+        yield return RecordCommand.CreateVerify();
     }
 }

@@ -56,7 +56,7 @@ public sealed class FrameSamplerTests : IDisposable
     [Fact]
     public void A_cursor_sized_change_is_kept_when_configured_and_rate_capped()
     {
-        using var sampler = new FrameSampler(new SamplingOptions { KeepCursorOnlyChanges = true });
+        using var sampler = new FrameSampler(new SamplingOptions { KeepCursorOnlyChanges = true, ChangeMinimumInterval = TimeSpan.FromMilliseconds(500) });
         for (int i = 0; i < 60; i++)
         {
             Offer(sampler, 200, (10 + (i * 4), 100, 12, 19, 20));
@@ -74,6 +74,9 @@ public sealed class FrameSamplerTests : IDisposable
     {
         using var sampler = new FrameSampler(new SamplingOptions());
         Offer(sampler, 200);
+        Step(TimeSpan.FromSeconds(1));
+        Offer(sampler, 200, (0, 0, 160, 120, 30));
+        Assert.Single(_kept); // within the change interval (2 s) of the last kept frame
         Step(TimeSpan.FromSeconds(1));
         Offer(sampler, 200, (0, 0, 160, 120, 30));
         Assert.Equal(2, _kept.Count);
@@ -229,7 +232,7 @@ public sealed class FrameSamplerTests : IDisposable
     [Fact]
     public void Every_frame_goes_back_to_the_pool()
     {
-        var sampler = new FrameSampler(new SamplingOptions());
+        var sampler = new FrameSampler(new SamplingOptions { ChangeMinimumInterval = TimeSpan.FromMilliseconds(500) });
         int kept = 0;
         for (int i = 0; i < 100; i++)
         {

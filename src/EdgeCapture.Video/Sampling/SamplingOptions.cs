@@ -27,8 +27,11 @@ public sealed record SamplingOptions
     /// <summary>When true, any change of at least one block is kept (still rate-capped), cursor-only moves included. Default false.</summary>
     public bool KeepCursorOnlyChanges { get; init; }
 
-    /// <summary>Least time between a kept frame and a change-driven keep. Default 500 ms (at most 2 change frames per second).</summary>
-    public TimeSpan ChangeMinimumInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Least time between a kept frame and a change-driven keep. Default 2 s: changes caused by input are already covered by
+    /// the before/after frames, so change-driven frames only need to follow what moves by itself (page loads, progress bars).
+    /// </summary>
+    public TimeSpan ChangeMinimumInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Rate cap: least time between two frames kept going forward (after-action, change, idle). Default 200 ms (5 per second).

@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+
+namespace EdgeCapture.Video.Interop;
+
+/// <summary>
+/// The V4L2 ioctls and structs that Iot.Device.Media.VideoDevice 4.2.0 does not expose: DV timings (the TC358743 needs
+/// them queried and set before streaming) and events (V4L2_EVENT_SOURCE_CHANGE). Layouts follow
+/// include/uapi/linux/videodev2.h; sizes and request numbers are asserted in the tests (64-bit values there).
+/// </summary>
+internal static partial class V4l2
+{
+    public const uint EventSourceChange = 5;          // V4L2_EVENT_SOURCE_CHANGE
+    public const uint SourceChangeResolution = 1;     // V4L2_EVENT_SRC_CH_RESOLUTION
+    public const uint DvBtTimingsType = 0;            // V4L2_DV_BT_656_1120
+
+    public const int ErrorNoLink = 67;                // ENOLINK: no signal
+    public const int ErrorNoLock = 37;                // ENOLCK: signal present, no sync
+    public const int ErrorRange = 34;                 // ERANGE: timings out of the receiver's range
+    public const int ErrorAgain = 11;                 // EAGAIN
+    public const int ErrorInterrupted = 4;            // EINTR
+    public const int ErrorNoDevice = 19;              // ENODEV: unplugged
+
+    private const uint Read = 2;
+    private const uint Write = 1;
+
+    /// <summary>_IOC(direction, 'V', number, size) as in include/uapi/asm-generic/ioctl.h.</summary>
+    public static uint Request(uint direction, uint number, int size) =>
+        (direction << 30) | ((uint)size << 16) | ((uint)'V' << 8) | number;
+
+    public static uint QueryDvTimings => Request(Read, 99, Marshal.SizeOf<DvTimings>());
+
+    public static uint SetDvTimings => Request(Read | Write, 87, Marshal.SizeOf<DvTimings>());
+
+    public static uint SubscribeEvent => Request(Write, 90, Marshal.SizeOf<EventSubscription>());
+
+    public static uint DequeueEvent => Request(Read, 89, Marshal.SizeOf<Event>());
+
+    /// <summary>struct v4l2_bt_timings (packed, 124 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 1)]
+    public unsafe struct BtTimings
+    {
+        public uint width;
+        public uint height;
+        public uint interlaced;
+        public uint polarities;
+        public ulong pixelclock;
+        public uint hfrontporch;
+        public uint hsync;
+        public uint hbackporch;
+        public uint vfrontporch;
+        public uint vsync;
+        public uint vbackporch;
+        public uint il_vfrontporch;
+        public uint il_vsync;
+        public uint il_vbackporch;
+        public uint standards;
+        public uint flags;
+        public uint picture_aspect_numerator;
+        public uint picture_aspect_denominator;
+        public byte cea861_vic;
+        public byte hdmi_vic;
+        public fixed byte reserved[46];
+
+        /// <summary>Frames per second from the pixel clock and the total frame size.</summary>
+        public readonly double FramesPerSecond
+        {
+            get
+            {
+                ulong total = (ulong)(width + hfrontporch + hsync + hbackporch) * (height + vfrontporch + vsync + vbackporch);
+                return total == 0 ? 0 : (double)pixelclock / total;
+            }
+        }
+    }
+
+    /// <summary>struct v4l2_dv_timings (packed, 132 bytes): type + union { bt; reserved[32] }.</summary>
+    [StructLayout(LayoutKind.Explicit, Pack = 1, Size = 132)]
+    public struct DvTimings
+    {
+        [FieldOffset(0)]
+        public uint type;
+
+        [FieldOffset(4)]
+        public BtTimings bt;
+    }
+
+    /// <summary>struct v4l2_event_subscription (32 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct EventSubscription
+    {
+        public uint type;
+        public uint id;
+        public uint flags;
+        public fixed uint reserved[5];
+    }
+
+    /// <summary>struct v4l2_event: 136 bytes on 64-bit (the union holds an __s64, so it is 8-aligned), 128 on 32-bit ARM.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct Event
+    {
+        public uint type;
+        public EventUnion u;
+        public uint pending;
+        public uint sequence;
+        public nint timestamp_seconds;
+        public nint timestamp_nanoseconds;
+        public uint id;
+        public fixed uint reserved[8];
+    }
+
+    /// <summary>The 64-byte union of struct v4l2_event; for SOURCE_CHANGE the first u32 is the change mask.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    public struct EventUnion
+    {
+        [FieldOffset(0)]
+        public uint source_change_changes;
+
+        [FieldOffset(0)]
+        public long alignment;
+    }
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static unsafe partial int IoctlPointer(int fileDescriptor, nuint request, void* argument);
+}

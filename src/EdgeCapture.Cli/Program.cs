@@ -6,10 +6,28 @@ namespace EdgeCapture.Cli;
 /// <summary>The <c>edgecapture</c> command: one entry point for the appliance, its keys and its tools.</summary>
 internal static class Program
 {
-    private static async Task<int> Main(string[] args)
+    /// <summary>Exit code of every command when the command line itself is wrong (unknown option, missing argument).</summary>
+    internal const int UsageExitCode = 2;
+
+    private static Task<int> Main(string[] args) => RunAsync(args, new InvocationConfiguration());
+
+    /// <summary>Parses and runs one command line; what <c>Main</c> does, with the console replaceable for tests.</summary>
+    internal static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration)
     {
-        RootCommand root = CreateRootCommand();
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        ParseResult parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine answers parse errors with 1; scripts read 1 as "the operation failed", so usage gets its own code.
+            foreach (System.CommandLine.Parsing.ParseError error in parseResult.Errors)
+            {
+                await configuration.Error.WriteLineAsync("edgecapture: " + error.Message).ConfigureAwait(false);
+            }
+
+            await configuration.Error.WriteLineAsync("Run 'edgecapture --help' for usage.").ConfigureAwait(false);
+            return UsageExitCode;
+        }
+
+        return await parseResult.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
     /// <summary>Builds the command tree; each area of the appliance contributes its commands from its own file.</summary>

@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return DemoCommand.Create();
         yield return VersionCommand.Create();
         yield return RelayCommand.Create();
         yield return KeyCommands.Create();

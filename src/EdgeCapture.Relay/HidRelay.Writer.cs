@@ -160,6 +160,14 @@ public sealed unsafe partial class HidRelay
 
     private void ServiceQueue(Endpoint endpoint, ReportQueue queue, ref long written)
     {
+        lock (endpoint.WriteLock)
+        {
+            ServiceQueueLocked(endpoint, queue, ref written);
+        }
+    }
+
+    private void ServiceQueueLocked(Endpoint endpoint, ReportQueue queue, ref long written)
+    {
         if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
         {
             // Without a host the queue is meaningless: the state is kept in the builders and re-sent on return.
@@ -201,6 +209,14 @@ public sealed unsafe partial class HidRelay
     }
 
     private void ServiceMouse()
+    {
+        lock (_mouseEndpoint.WriteLock)
+        {
+            ServiceMouseLocked();
+        }
+    }
+
+    private void ServiceMouseLocked()
     {
         Endpoint endpoint = _mouseEndpoint;
         if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
@@ -318,6 +334,7 @@ public sealed unsafe partial class HidRelay
 
         foreach (Endpoint endpoint in (ReadOnlySpan<Endpoint>)[_keyboardEndpoint, _consumerEndpoint, _mouseEndpoint])
         {
+            using Lock.Scope scope = endpoint.WriteLock.EnterScope();
             if (endpoint.State != EndpointState.Shutdown)
             {
                 continue;
@@ -446,6 +463,7 @@ public sealed unsafe partial class HidRelay
 
     private static void Unblock(Endpoint endpoint, int fileDescriptor)
     {
+        using Lock.Scope scope = endpoint.WriteLock.EnterScope();
         if (endpoint.State == EndpointState.Blocked && endpoint.Device!.WriteFileDescriptor == fileDescriptor)
         {
             endpoint.State = EndpointState.Ready;
@@ -492,7 +510,11 @@ public sealed unsafe partial class HidRelay
             _mouseQueue.Clear();
         }
 
-        _hasPendingMouse = false;
+        lock (_mouseEndpoint.WriteLock)
+        {
+            _hasPendingMouse = false;
+        }
+
         Span<byte> released = stackalloc byte[KeyboardReportBuilder.ReportLength];
         released.Clear();
         SendFinal(_keyboardEndpoint, released[..KeyboardReportBuilder.ReportLength]);
@@ -504,6 +526,7 @@ public sealed unsafe partial class HidRelay
 
     private void SendFinal(Endpoint endpoint, ReadOnlySpan<byte> report)
     {
+        using Lock.Scope scope = endpoint.WriteLock.EnterScope();
         if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
         {
             return;
@@ -553,6 +576,10 @@ public sealed unsafe partial class HidRelay
         public int ReportLength { get; } = reportLength;
 
         public bool HasReport { get; set; }
+
+        /// <summary>Held by whichever thread writes to this endpoint; guards <see cref="State"/>, <see cref="HasReport"/> and <see cref="Report"/>.
+        /// The reader thread only ever tries it.</summary>
+        public Lock WriteLock { get; } = new();
 
         public bool IsInactive => Device is null || State == EndpointState.Shutdown;
     }

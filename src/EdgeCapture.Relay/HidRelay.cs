@@ -206,16 +206,14 @@ public sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
                     && (press ? _keyboard.Press(keyboardUsage) : _keyboard.Release(keyboardUsage)))
                 {
                     _keyboard.Write(_readerReport);
-                    EnqueueLocked(_keyboardQueue, _readerReport, _keyboardEndpoint);
-                    _wakeAtFrameEnd = true;
+                    SubmitLocked(_keyboardEndpoint, _keyboardQueue, _readerReport, ref Counters.KeyboardReportsField);
                 }
             }
             else if (UpdateHolders(ref _consumerHolders[usage.Id], press)
                 && (press ? _consumer.Press(usage.Id) : _consumer.Release(usage.Id)))
             {
                 _consumer.Write(_readerReport);
-                EnqueueLocked(_consumerQueue, _readerReport.AsSpan(0, ConsumerControlReportBuilder.ReportLength), _consumerEndpoint);
-                _wakeAtFrameEnd = true;
+                SubmitLocked(_consumerEndpoint, _consumerQueue, _readerReport.AsSpan(0, ConsumerControlReportBuilder.ReportLength), ref Counters.ConsumerReportsField);
             }
         }
     }
@@ -234,6 +232,42 @@ public sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         }
 
         return --holders == 0;
+    }
+
+    /// <summary>
+    /// Fast path (under <see cref="_gate"/>): when nothing is queued or in flight and the writer is not busy with this
+    /// endpoint, write the report right here with one non-blocking write(2), saving a thread hop. The writer's lock is only
+    /// tried, never waited for. Anything but a complete write hands the report to the writer as the one in flight; it
+    /// retries it and handles EAGAIN or ESHUTDOWN. Otherwise the report is queued in order.
+    /// </summary>
+    private void SubmitLocked(Endpoint endpoint, ReportQueue queue, ReadOnlySpan<byte> report, ref long written)
+    {
+        if (queue.Count == 0 && endpoint.Device is not null && endpoint.WriteLock.TryEnter())
+        {
+            try
+            {
+                if (endpoint.State == EndpointState.Ready && !endpoint.HasReport)
+                {
+                    if (endpoint.Device.Write(report) == report.Length)
+                    {
+                        Interlocked.Increment(ref written);
+                        return;
+                    }
+
+                    report.CopyTo(endpoint.Report);
+                    endpoint.HasReport = true;
+                    _wakeAtFrameEnd = true;
+                    return;
+                }
+            }
+            finally
+            {
+                endpoint.WriteLock.Exit();
+            }
+        }
+
+        EnqueueLocked(queue, report, endpoint);
+        _wakeAtFrameEnd = true;
     }
 
     private void EnqueueLocked(ReportQueue queue, ReadOnlySpan<byte> report, Endpoint endpoint)
@@ -289,6 +323,11 @@ public sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         lock (_gate)
         {
             motion.Buttons = _buttons;
+            if (TryWriteMouseDirectLocked(motion))
+            {
+                return;
+            }
+
             if (!_mouseQueue.TryAdd(motion, buttonsChanged))
             {
                 Interlocked.Increment(ref Counters.QueueOverflowsField);
@@ -302,6 +341,49 @@ public sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         }
 
         _wakeAtFrameEnd = true;
+    }
+
+    /// <summary>The mouse fast path, as <see cref="SubmitLocked"/>: only when nothing is pending and the motion fits one report.</summary>
+    private bool TryWriteMouseDirectLocked(in MouseMotion motion)
+    {
+        Endpoint endpoint = _mouseEndpoint;
+        if (_mouseQueue.Count != 0 || endpoint.Device is null
+            || motion.DeltaX is < MouseReport.MinimumDelta or > MouseReport.MaximumDelta
+            || motion.DeltaY is < MouseReport.MinimumDelta or > MouseReport.MaximumDelta
+            || motion.Wheel is < MouseReport.MinimumWheel or > MouseReport.MaximumWheel
+            || motion.Pan is < MouseReport.MinimumWheel or > MouseReport.MaximumWheel
+            || !endpoint.WriteLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (endpoint.State != EndpointState.Ready || _hasPendingMouse)
+            {
+                return false;
+            }
+
+            Span<byte> report = stackalloc byte[MouseReport.ReportLength];
+            MouseReport.Write(report, motion.Buttons, (short)motion.DeltaX, (short)motion.DeltaY, (sbyte)motion.Wheel, (sbyte)motion.Pan);
+            if (endpoint.Device.Write(report) == report.Length)
+            {
+                Interlocked.Increment(ref Counters.MouseReportsField);
+            }
+            else
+            {
+                // The writer retries it as the report in progress.
+                _pendingMouse = motion;
+                _hasPendingMouse = true;
+                _wakeAtFrameEnd = true;
+            }
+
+            return true;
+        }
+        finally
+        {
+            endpoint.WriteLock.Exit();
+        }
     }
 
     private void Wake()

@@ -42,6 +42,15 @@ public sealed class DesktopActivityScriptTests
     }
 
     [Fact]
+    public void A_short_script_still_fills_its_length_with_actions_that_fit()
+    {
+        DesktopActivityScript script = DesktopActivityScript.CreateDefault(3, TimeSpan.FromSeconds(6));
+        Assert.True(script.Actions.Count >= 6);
+        Assert.All(script.Actions, action => Assert.True(action.End <= script.Length));
+        Assert.True(script.Actions[^1].End > TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public void Typed_text_becomes_shifted_key_presses_each_followed_by_a_report()
     {
         var script = new DesktopActivityScript([SimulatedAction.TypeText(TimeSpan.FromMilliseconds(10), "Hi!", TimeSpan.FromMilliseconds(300))], TimeSpan.FromSeconds(1));

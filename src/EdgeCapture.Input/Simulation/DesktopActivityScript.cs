@@ -96,7 +96,8 @@ public sealed class DesktopActivityScript
         int pointerX = ScreenWidth / 2;
         int pointerY = ScreenHeight / 2;
         TimeSpan now = TimeSpan.FromMilliseconds(200);
-        while (true)
+        int misses = 0;
+        while (misses < 16)
         {
             int choice = random.Next(100);
             var step = new List<SimulatedAction>();
@@ -152,7 +153,10 @@ public sealed class DesktopActivityScript
             TimeSpan stepEnd = step[^1].End;
             if (stepEnd > length)
             {
-                break;
+                // Too long for what is left: try something shorter (the pointer did not move).
+                (pointerX, pointerY) = PointerAfter(actions, ScreenWidth / 2, ScreenHeight / 2);
+                misses++;
+                continue;
             }
 
             actions.AddRange(step);
@@ -160,6 +164,20 @@ public sealed class DesktopActivityScript
         }
 
         return new DesktopActivityScript(actions, length);
+    }
+
+    private static (int X, int Y) PointerAfter(List<SimulatedAction> actions, int x, int y)
+    {
+        foreach (SimulatedAction action in actions)
+        {
+            if (action.Kind == SimulatedActionKind.MouseMove)
+            {
+                x += action.DeltaX;
+                y += action.DeltaY;
+            }
+        }
+
+        return (x, y);
     }
 
     /// <summary>Where the pointer is at <paramref name="at"/> (moves are linear over their duration).</summary>

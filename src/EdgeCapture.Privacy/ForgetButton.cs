@@ -136,17 +136,19 @@ public sealed partial class ForgetButton : IDisposable
             }
 
             _lineReady = false;
-            try
-            {
-                _controller.UnregisterCallbackForPinValueChangedEvent(_pin.Line, _edgeHandler);
-                _controller.ClosePin(_pin.Line);
-            }
+        }
+
+        // Outside the lock: unregistering may wait for the driver's event thread, which may be waiting for our lock.
+        try
+        {
+            _controller.UnregisterCallbackForPinValueChangedEvent(_pin.Line, _edgeHandler);
+            _controller.ClosePin(_pin.Line);
+        }
 #pragma warning disable CA1031 // Best effort at shutdown.
-            catch (Exception exception)
+        catch (Exception exception)
 #pragma warning restore CA1031
-            {
-                LogUnavailable(_logger, _pin.Line, exception);
-            }
+        {
+            LogUnavailable(_logger, _pin.Line, exception);
         }
     }
 

@@ -141,8 +141,11 @@ public sealed partial class PrivacySwitchMonitor : IDisposable
             _phase = Phase.Faulted;
             _timeline.EnterPrivate(PrivacyReason.Stopped, null);
             _indicator.ExtinguishAfterGateClosed();
-            ReleaseLine();
         }
+
+        // Outside the lock: unregistering may wait for the driver's event thread, which may be waiting for our lock
+        // (it then sees _disposed and returns). Nothing else touches the line once _disposed is set.
+        ReleaseLine();
     }
 
     private void OnPoll()

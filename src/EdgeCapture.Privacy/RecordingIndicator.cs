@@ -197,8 +197,9 @@ public sealed partial class RecordingIndicator : IDisposable
 
             _generation++;
             _blinkTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            if (_disposed || !_pinOpen)
+            if (_disposed || !_pinOpen || _mode == IndicatorMode.Dark)
             {
+                // Already dark: no write, so frequent reads of a private switch cost no GPIO traffic.
                 return;
             }
 

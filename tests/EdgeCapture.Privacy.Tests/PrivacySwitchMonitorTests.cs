@@ -217,11 +217,13 @@ public sealed class PrivacySwitchMonitorTests
         Assert.Equal(PrivacyReason.GpioUnavailable, hardware.Status.Reason);
     }
 
-    [Fact]
-    public void The_real_libgpiod_driver_on_a_chip_that_does_not_exist_is_private_with_gpio_unavailable()
+    [Theory]
+    [InlineData(GpioDriverChoice.Libgpiod1)]
+    [InlineData(GpioDriverChoice.Libgpiod2)]
+    public void The_real_libgpiod_drivers_on_a_chip_that_does_not_exist_are_private_with_gpio_unavailable(GpioDriverChoice driver)
     {
         // gpiochip63 exists on no machine we build on; with or without libgpiod installed the open fails.
-        PinoutDocument pinout = PrivacyRig.DefaultPinout with { Chip = 63, Driver = GpioDriverChoice.Libgpiod1 };
+        PinoutDocument pinout = PrivacyRig.DefaultPinout with { Chip = 63, Driver = driver };
         using var rig = new PrivacyRig(start: false);
         using PrivacyHardware hardware = PrivacyHardware.Start(pinout, rig.Options, rig.Clock);
 

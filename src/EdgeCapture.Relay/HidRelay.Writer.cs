@@ -100,6 +100,7 @@ public sealed unsafe partial class HidRelay
     private void RunWriter()
     {
         int stopPollsLeft = -1;
+        long writtenAtLastCheck = -1;
         while (true)
         {
             try
@@ -117,6 +118,14 @@ public sealed unsafe partial class HidRelay
                 ServiceMouse();
                 if (_stopRequested)
                 {
+                    // The flush timeout runs while the host takes nothing: any report written restarts it.
+                    long written = Counters.KeyboardReports + Counters.MouseReports + Counters.ConsumerReports;
+                    if (written != writtenAtLastCheck)
+                    {
+                        writtenAtLastCheck = written;
+                        stopPollsLeft = -1;
+                    }
+
                     if (stopPollsLeft < 0)
                     {
                         stopPollsLeft = Math.Max(1, (int)(_options.StopFlushTimeout.TotalMilliseconds / StopPollMilliseconds));

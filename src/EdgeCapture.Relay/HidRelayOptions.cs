@@ -30,6 +30,6 @@ public sealed record HidRelayOptions
     /// <summary>How often the UDC state is polled while the host is away.</summary>
     public TimeSpan UdcPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long <see cref="HidRelay.Stop"/> waits for the host to take queued and all-released reports.</summary>
+    /// <summary>How long <see cref="HidRelay.Stop"/> waits, without the host taking anything, for it to take queued and all-released reports.</summary>
     public TimeSpan StopFlushTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }

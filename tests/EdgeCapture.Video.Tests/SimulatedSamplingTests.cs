@@ -118,7 +118,7 @@ public sealed class SimulatedSamplingTests
 
             // After: when the screen has time to settle before the next group, a frame shows the result.
             long next = index + 1 < groups.Count ? start + Nanoseconds(groups[index + 1].First) : long.MaxValue;
-            if (next - last <= afterWindow)
+            if (next - last <= afterWindow || last + afterWindow > sink.Frames[^1].At)
             {
                 continue;
             }

@@ -62,3 +62,39 @@ public sealed class V4l2InteropTests
         Assert.Equal(25, Marshal.GetLastPInvokeError());
     }
 }
+
+public sealed class V4l2StreamingInteropTests
+{
+    [Fact]
+    public void Streaming_struct_sizes_match_the_kernel_headers_on_64_bit()
+    {
+        Assert.True(Environment.Is64BitProcess, "These sizes are the 64-bit ones (Pi OS arm64, x86-64).");
+        Assert.Equal(48, Marshal.SizeOf<V4l2Streaming.PixFormat>());
+        Assert.Equal(208, Marshal.SizeOf<V4l2Streaming.Format>());
+        Assert.Equal(20, Marshal.SizeOf<V4l2Streaming.RequestBuffersArgument>());
+        Assert.Equal(16, Marshal.SizeOf<V4l2Streaming.Timecode>());
+        Assert.Equal(88, Marshal.SizeOf<V4l2Streaming.Buffer>());
+        Assert.Equal(64, Marshal.OffsetOf<V4l2Streaming.Buffer>(nameof(V4l2Streaming.Buffer.m)).ToInt32());
+        Assert.Equal(8, Marshal.SizeOf<V4l2Streaming.PollDescriptor>());
+    }
+
+    [Fact]
+    public void Streaming_request_numbers_match_the_kernel_headers_on_64_bit()
+    {
+        Assert.Equal(0xC0D05605u, V4l2Streaming.SetFormat);
+        Assert.Equal(0xC0145608u, V4l2Streaming.RequestBuffers);
+        Assert.Equal(0xC0585609u, V4l2Streaming.QueryBuffer);
+        Assert.Equal(0xC058560Fu, V4l2Streaming.QueueBuffer);
+        Assert.Equal(0xC0585611u, V4l2Streaming.DequeueBuffer);
+        Assert.Equal(0x40045612u, V4l2Streaming.StreamOn);
+        Assert.Equal(0x40045613u, V4l2Streaming.StreamOff);
+    }
+
+    [Fact]
+    public void Four_character_codes_match_the_kernel()
+    {
+        Assert.Equal(0x59565955u, V4l2Streaming.PixelFormatUyvy);
+        Assert.Equal(0x56595559u, V4l2Streaming.PixelFormatYuyv);
+        Assert.Equal(0x47504A4Du, V4l2Streaming.PixelFormatMjpeg);
+    }
+}

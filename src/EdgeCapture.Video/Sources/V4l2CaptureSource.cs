@@ -1,0 +1,376 @@
+using EdgeCapture.Video.Devices;
+using EdgeCapture.Video.Frames;
+using EdgeCapture.Video.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeCapture.Video.Sources;
+
+/// <summary>Which kind of V4L2 capture device is on the other end.</summary>
+public enum V4l2CaptureKind
+{
+    /// <summary>The TC358743 HDMI-to-CSI-2 bridge: UYVY, DV timings queried and set before streaming, source-change events.</summary>
+    Tc358743Bridge = 1,
+
+    /// <summary>A USB HDMI dongle (uvcvideo): MJPEG at a fixed mode, no timings to query.</summary>
+    UsbMjpegDongle = 2,
+}
+
+/// <summary>Settings of a <see cref="V4l2CaptureSource"/>.</summary>
+public sealed record V4l2CaptureOptions
+{
+    /// <summary>The device node. Default /dev/video0.</summary>
+    public string DevicePath { get; init; } = "/dev/video0";
+
+    /// <summary>The device kind. Default the TC358743 bridge.</summary>
+    public V4l2CaptureKind Kind { get; init; } = V4l2CaptureKind.Tc358743Bridge;
+
+    /// <summary>Requested MJPEG width for a dongle (the bridge takes the source's). Default 1920.</summary>
+    public int Width { get; init; } = 1920;
+
+    /// <summary>Requested MJPEG height for a dongle. Default 1080.</summary>
+    public int Height { get; init; } = 1080;
+
+    /// <summary>Driver buffers (mmap). Default 4.</summary>
+    public int BufferCount { get; init; } = 4;
+
+    /// <summary>How long to wait before retrying without a signal or a device. Default 1 s.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Streaming without a frame for this long restarts the stream (and re-reads the timings). Default 2 s.</summary>
+    public TimeSpan NoFrameTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Continuous V4L2 capture with mmap buffers on the calling thread (the capture stage's thread). For the TC358743 it
+/// queries and sets the DV timings before each stream, subscribes to V4L2_EVENT_SOURCE_CHANGE, and turns ENOLINK, ENOLCK
+/// and resolution changes into markers, resuming by itself when the signal is back. A vanished device (ENODEV) becomes
+/// a DeviceError marker and the node is reopened. Frames are copied once, from the driver's buffer into a pooled
+/// <see cref="RawFrame"/> (bytesused only), stamped with the kernel's CLOCK_MONOTONIC timestamp; no allocation per frame.
+/// </summary>
+/// <remarks>
+/// Iot.Device.Media.VideoDevice 4.2.0 is used to describe devices (<see cref="VideoDeviceProbe"/>) but not to stream:
+/// its continuous capture ignores DQBUF errors (on ENOLINK it re-delivers a stale buffer in a busy loop), copies the whole
+/// buffer instead of bytesused, drops the kernel timestamp and has no DV-timings or event ioctls.
+/// </remarks>
+public sealed partial class V4l2CaptureSource : IFrameSource
+{
+    private readonly V4l2CaptureOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Func<string, (int Error, IV4l2Device? Device)> _open;
+    private readonly Action<TimeSpan, CancellationToken>? _delay;
+    private SignalState _state = SignalState.Starting;
+    private int _width;
+    private int _height;
+    private long _sequence;
+
+    /// <summary>Creates a source for a real device node.</summary>
+    public V4l2CaptureSource(V4l2CaptureOptions options, TimeProvider timeProvider, ILogger<V4l2CaptureSource> logger)
+        : this(options, timeProvider, logger, path => (V4l2DeviceFile.TryOpen(path, out IV4l2Device? device), device))
+    {
+    }
+
+    internal V4l2CaptureSource(
+        V4l2CaptureOptions options,
+        TimeProvider timeProvider,
+        ILogger logger,
+        Func<string, (int Error, IV4l2Device? Device)> open,
+        Action<TimeSpan, CancellationToken>? delay = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BufferCount, 2);
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _open = open;
+        _delay = delay;
+    }
+
+    private enum SignalState
+    {
+        Starting,
+        Streaming,
+        Lost,
+        NoSync,
+        DeviceMissing,
+    }
+
+    /// <inheritdoc/>
+    public string Description => $"{_options.DevicePath} ({(_options.Kind == V4l2CaptureKind.Tc358743Bridge ? "TC358743, UYVY" : "USB dongle, MJPEG")})";
+
+    /// <inheritdoc/>
+    public void Run(RawFramePool pool, IFrameSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(sink);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            (int error, IV4l2Device? device) = _open(_options.DevicePath);
+            if (device is null)
+            {
+                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"open {_options.DevicePath}: {ErrorName(error)}");
+                Delay(cancellationToken);
+                continue;
+            }
+
+            using (device)
+            {
+                RunDevice(device, pool, sink, cancellationToken);
+            }
+        }
+    }
+
+    private void RunDevice(IV4l2Device device, RawFramePool pool, IFrameSink sink, CancellationToken cancellationToken)
+    {
+        bool bridge = _options.Kind == V4l2CaptureKind.Tc358743Bridge;
+        if (bridge && device.SubscribeSourceChange() is int subscribeError and not 0)
+        {
+            LogNoEvents(_logger, _options.DevicePath, ErrorName(subscribeError));
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            int width = _options.Width;
+            int height = _options.Height;
+            string mode = $"{width}x{height} MJPEG";
+            if (bridge)
+            {
+                int queryError = device.QueryDvTimings(out DetectedTimings timings);
+                if (queryError == V4l2.ErrorNoDevice)
+                {
+                    Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "ENODEV");
+                    return;
+                }
+
+                if (queryError != 0)
+                {
+                    bool noLink = queryError == V4l2.ErrorNoLink;
+                    Report(sink, noLink ? SignalState.Lost : SignalState.NoSync, noLink ? CaptureMarkerKind.SignalLost : CaptureMarkerKind.NoSync, ErrorName(queryError));
+                    WaitForSourceChange(device, cancellationToken);
+                    continue;
+                }
+
+                int setError = device.SetDvTimings(timings);
+                if (setError != 0)
+                {
+                    // EBUSY would mean someone else streams; anything else: retry after a pause.
+                    Report(sink, SignalState.NoSync, CaptureMarkerKind.NoSync, $"S_DV_TIMINGS: {ErrorName(setError)}");
+                    WaitForSourceChange(device, cancellationToken);
+                    continue;
+                }
+
+                width = timings.Width;
+                height = timings.Height;
+                mode = $"{width}x{height}p{timings.FramesPerSecond:F0}";
+            }
+
+            uint pixelFormat = bridge ? V4l2Streaming.PixelFormatUyvy : V4l2Streaming.PixelFormatMjpeg;
+            int formatError = device.SetFormat(pixelFormat, width, height, out int actualWidth, out int actualHeight, out int bytesPerLine);
+            int startError = formatError == 0 ? device.StartStreaming(_options.BufferCount) : formatError;
+            if (startError != 0)
+            {
+                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"{(formatError != 0 ? "S_FMT" : "STREAMON")} {mode}: {ErrorName(startError)}");
+                if (startError == V4l2.ErrorNoDevice)
+                {
+                    return;
+                }
+
+                Delay(cancellationToken);
+                continue;
+            }
+
+            AnnounceStreaming(sink, actualWidth, actualHeight, mode);
+            StreamResult result = Stream(device, pool, sink, bridge ? PixelLayout.Uyvy : PixelLayout.Mjpeg, actualWidth, actualHeight, Math.Max(bytesPerLine, actualWidth * 2), cancellationToken);
+            device.StopStreaming();
+            if (result == StreamResult.DeviceGone)
+            {
+                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "ENODEV");
+                return;
+            }
+
+            if (result == StreamResult.Stalled && !bridge)
+            {
+                // A dongle that stops delivering: reopen it.
+                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"no frames for {_options.NoFrameTimeout.TotalSeconds:F0} s");
+                return;
+            }
+        }
+    }
+
+    private enum StreamResult
+    {
+        Cancelled,
+        SourceChanged,
+        SignalGone,
+        Stalled,
+        DeviceGone,
+    }
+
+    private StreamResult Stream(IV4l2Device device, RawFramePool pool, IFrameSink sink, PixelLayout layout, int width, int height, int stride, CancellationToken cancellationToken)
+    {
+        long lastFrame = MonotonicTime.NowNanoseconds(_timeProvider);
+        long stallLimit = MonotonicTime.ToNanoseconds(_options.NoFrameTimeout);
+        int pollTimeout = (int)Math.Clamp(_options.NoFrameTimeout.TotalMilliseconds / 4, 1, 500);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            switch (device.Wait(pollTimeout))
+            {
+                case V4l2WaitResult.EventPending:
+                    if (device.DequeueEvent(out uint type, out _) == 0 && type == V4l2.EventSourceChange)
+                    {
+                        return StreamResult.SourceChanged;
+                    }
+
+                    continue;
+                case V4l2WaitResult.Error:
+                    return StreamResult.SignalGone;
+                case V4l2WaitResult.Timeout:
+                    if (MonotonicTime.NowNanoseconds(_timeProvider) - lastFrame >= stallLimit)
+                    {
+                        return StreamResult.Stalled;
+                    }
+
+                    continue;
+                default:
+                    break;
+            }
+
+            int error = device.DequeueBuffer(out DequeuedBuffer buffer);
+            if (error == V4l2.ErrorAgain)
+            {
+                continue;
+            }
+
+            if (error == V4l2.ErrorNoDevice)
+            {
+                return StreamResult.DeviceGone;
+            }
+
+            if (error != 0)
+            {
+                // ENOLINK, ENOLCK, EPIPE, EIO: the stream is gone with the signal; re-read the timings.
+                return StreamResult.SignalGone;
+            }
+
+            lastFrame = buffer.MonotonicNanoseconds ?? MonotonicTime.NowNanoseconds(_timeProvider);
+            Deliver(device, pool, sink, buffer, layout, width, height, stride, lastFrame);
+            if (device.QueueBuffer(buffer.Index) is int queueError and not 0)
+            {
+                return queueError == V4l2.ErrorNoDevice ? StreamResult.DeviceGone : StreamResult.SignalGone;
+            }
+        }
+
+        return StreamResult.Cancelled;
+    }
+
+    private void Deliver(IV4l2Device device, RawFramePool pool, IFrameSink sink, DequeuedBuffer buffer, PixelLayout layout, int width, int height, int stride, long timestamp)
+    {
+        bool complete = layout == PixelLayout.Mjpeg ? buffer.BytesUsed > 4 : buffer.BytesUsed >= stride * height;
+        if (buffer.Corrupted || !complete || !pool.TryRent(out RawFrame? frame))
+        {
+            sink.OnFrameDropped();
+            return;
+        }
+
+        ReadOnlySpan<byte> data = device.BufferData(buffer.Index, buffer.BytesUsed);
+        data.CopyTo(frame.GetWritableSpan(data.Length));
+        frame.Describe(layout, width, height, layout == PixelLayout.Mjpeg ? 0 : stride, data.Length, timestamp, _sequence++);
+        sink.OnFrame(frame);
+    }
+
+    private void AnnounceStreaming(IFrameSink sink, int width, int height, string mode)
+    {
+        long now = MonotonicTime.NowNanoseconds(_timeProvider);
+        bool resized = _width != 0 && (width != _width || height != _height);
+        if (_state is SignalState.Lost or SignalState.NoSync or SignalState.DeviceMissing)
+        {
+            sink.OnMarker(new CaptureMarker(now, CaptureMarkerKind.SignalRestored, width, height, mode));
+        }
+
+        if (resized)
+        {
+            sink.OnMarker(new CaptureMarker(now, CaptureMarkerKind.ResolutionChanged, width, height, mode));
+        }
+
+        LogStreaming(_logger, _options.DevicePath, mode);
+        _state = SignalState.Streaming;
+        _width = width;
+        _height = height;
+    }
+
+    private void Report(IFrameSink sink, SignalState state, CaptureMarkerKind kind, string detail)
+    {
+        if (_state == state)
+        {
+            return;
+        }
+
+        _state = state;
+        LogSignal(_logger, _options.DevicePath, kind, detail);
+        sink.OnMarker(new CaptureMarker(MonotonicTime.NowNanoseconds(_timeProvider), kind, 0, 0, detail));
+    }
+
+    private void WaitForSourceChange(IV4l2Device device, CancellationToken cancellationToken)
+    {
+        // The bridge raises V4L2_EVENT_SOURCE_CHANGE when a signal appears; poll for it, at most one retry interval.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (device.Wait((int)Math.Max(1, _options.RetryInterval.TotalMilliseconds)) == V4l2WaitResult.EventPending)
+        {
+            _ = device.DequeueEvent(out _, out _);
+        }
+    }
+
+    private void Delay(CancellationToken cancellationToken)
+    {
+        if (_delay is not null)
+        {
+            _delay(_options.RetryInterval, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            Task.Delay(_options.RetryInterval, _timeProvider, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            // The loop condition ends the capture.
+        }
+    }
+
+    internal static string ErrorName(int error) => error switch
+    {
+        V4l2.ErrorNoLink => "ENOLINK",
+        V4l2.ErrorNoLock => "ENOLCK",
+        V4l2.ErrorRange => "ERANGE",
+        V4l2.ErrorNoDevice => "ENODEV",
+        V4l2.ErrorAgain => "EAGAIN",
+        2 => "ENOENT",
+        13 => "EACCES",
+        16 => "EBUSY",
+        22 => "EINVAL",
+        25 => "ENOTTY",
+        _ => $"errno {error}",
+    };
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        // The device is opened and closed inside Run; nothing is held between runs.
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Device}: streaming {Mode}")]
+    private static partial void LogStreaming(ILogger logger, string device, string mode);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Device}: {Kind} ({Detail})")]
+    private static partial void LogSignal(ILogger logger, string device, CaptureMarkerKind kind, string detail);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "{Device}: cannot subscribe to source-change events ({Error}); relying on timeouts")]
+    private static partial void LogNoEvents(ILogger logger, string device, string error);
+}

@@ -230,6 +230,24 @@ public sealed class SegmentOutbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every segment the outbox knows, in every upload state (pending, uploading, uploaded, and acknowledged tombstones, whose
+    /// <see cref="OutboxSegment.Manifest"/> is empty and whose ciphertext is gone), ordered by session and index. Forgotten
+    /// segments are not listed. Used by verification, which must also see sessions whose segments were all uploaded.
+    /// Manifests are small (a few hundred bytes) and ciphertext is not loaded, so the list stays small even for a full outbox.
+    /// </summary>
+    /// <returns>The segments, ordered by session id and segment index.</returns>
+    public IReadOnlyList<OutboxSegment> GetAllSegments()
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = SelectSegment + " ORDER BY s.session_id, s.segment_index;";
+            return ReadSegments(command);
+        }
+    }
+
     /// <summary>What the outbox holds about one segment (including an acknowledged tombstone), or null if it is unknown or forgotten.</summary>
     /// <param name="key">The segment.</param>
     /// <returns>The segment or null.</returns>

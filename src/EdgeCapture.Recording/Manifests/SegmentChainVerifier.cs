@@ -102,31 +102,21 @@ public static class SegmentChainVerifier
 {
     private const int ReadBufferLength = 64 * 1024;
 
-    /// <summary>Gathers what the outbox holds: segments waiting for upload, and their sessions' earlier segments still known.</summary>
+    /// <summary>
+    /// Gathers every segment the outbox knows (<see cref="SegmentOutbox.GetAllSegments"/>): pending, uploading and uploaded
+    /// segments with their ciphertext, and acknowledged tombstones (no manifest, no ciphertext: counted as acknowledged by
+    /// <see cref="Verify(IReadOnlyList{VerifiableSegment}, DevicePublicKey, IReadOnlyList{AgeIdentity}?, Action{SegmentKey, SegmentContents}?)"/>,
+    /// never as missing). Sessions whose segments were all uploaded are verified too.
+    /// </summary>
     /// <param name="outbox">The open outbox.</param>
     /// <returns>The segments, by session and index.</returns>
     public static IReadOnlyList<VerifiableSegment> CollectFromOutbox(SegmentOutbox outbox)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         var found = new Dictionary<SegmentKey, OutboxSegment>();
-        foreach (OutboxSegment segment in outbox.GetPendingUploads(int.MaxValue))
+        foreach (OutboxSegment segment in outbox.GetAllSegments())
         {
             found[segment.Key] = segment;
-        }
-
-        foreach (Guid session in found.Keys.Select(key => key.SessionId).Distinct().ToArray())
-        {
-            int highest = found.Keys.Where(key => key.SessionId == session).Max(key => key.SegmentIndex);
-            int last = Math.Max(highest, outbox.GetChainHead(session)?.LastSegmentIndex ?? highest);
-            for (int index = 0; index <= last; index++)
-            {
-                var key = new SegmentKey(session, index);
-                if (!found.ContainsKey(key) && outbox.GetSegment(key) is { } other)
-                {
-                    found[key] = other;
-                }
-            }
-
         }
 
         return found.Values

@@ -35,7 +35,25 @@ public static class RelaySimulation
     /// <param name="loggerFactory">Loggers for the relay, or null.</param>
     /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
     /// <returns>Counts of what happened.</returns>
-    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, CancellationToken cancellationToken) =>
+        RunAsync(script, speed, writeLine, timeProvider, loggerFactory, tap: null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="script"/> through the relay with the relay's recording tap given by the caller: a recorder
+    /// composed around the simulated relay consumes <paramref name="tap"/> (the relay only offers to it, never waits on it).
+    /// The run lasts until the script ends or <paramref name="cancellationToken"/> is cancelled; then the simulated devices
+    /// are unplugged, the reader hands everything over and the relay stops (all-released reports). The caller's tap is not
+    /// completed: its owner completes it once the relay has stopped.
+    /// </summary>
+    /// <param name="script">The simulated user.</param>
+    /// <param name="speed">Playback speed (1 = real time).</param>
+    /// <param name="writeLine">Receives each output line (from several threads, serialised).</param>
+    /// <param name="timeProvider">Clock for pacing and for the relay.</param>
+    /// <param name="loggerFactory">Loggers for the relay, or null.</param>
+    /// <param name="tap">The recording tap the relay offers every event to, or null for a private one that is drained and counted.</param>
+    /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
+    /// <returns>Counts of what happened (<see cref="RelaySimulationResult.TapEvents"/> is 0 with a caller's tap: its consumer counts).</returns>
+    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(writeLine);
@@ -51,7 +69,8 @@ public static class RelaySimulation
             string mouseGadget = MakeFifo(directory, "hidg1");
             string consumerGadget = MakeFifo(directory, "hidg2");
             string keyboardOutputReports = MakeFifo(directory, "hidg0-output");
-            var tap = new InputTap(4096);
+            bool ownTap = tap is null;
+            tap ??= new InputTap(4096);
             var configuration = new RelayConfiguration
             {
                 Devices =
@@ -75,7 +94,7 @@ public static class RelaySimulation
             };
             long tapEvents = 0;
             long inputEvents;
-            Task tapConsumer = Task.Run(async () =>
+            Task tapConsumer = !ownTap ? Task.CompletedTask : Task.Run(async () =>
             {
                 await foreach (InputTapEvent tapEvent in tap.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
@@ -101,7 +120,10 @@ public static class RelaySimulation
                 }
 
                 service.Dispose();
-                tap.Complete();
+                if (ownTap)
+                {
+                    tap.Complete();
+                }
             }
 
             foreach (GadgetReader host in hosts)

@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return PrivacyCommand.Create();
         yield return RecordCommand.CreateRecord();
         yield return RecordCommand.CreateVerify();
+        yield return CaptureCommand.Create();
     }
 }

@@ -115,8 +115,7 @@ public sealed class SimulatedDesktop
             }
         }
 
-        actions.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return actions;
+        return [.. actions.OrderBy(a => a.Item1)];
     }
 
     /// <summary>Renders the screen at script time <paramref name="at"/> into a packed UYVY buffer.</summary>
@@ -459,8 +458,8 @@ public sealed class SimulatedDesktop
             }
         }
 
-        events.Sort((a, b) => a.At.CompareTo(b.At));
-        return events;
+        // Stable: a line starts before its first character, which comes at the same instant.
+        return [.. events.OrderBy(e => e.At)];
     }
 
     private enum WindowKind

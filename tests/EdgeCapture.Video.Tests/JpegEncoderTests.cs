@@ -179,6 +179,43 @@ public sealed class JpegEncoderTests
     }
 
     [Fact]
+    public void Mjpeg_frames_without_huffman_tables_still_decode_for_change_detection()
+    {
+        // Many UVC devices omit DHT and rely on the standard tables of ITU-T T.81 Annex K, which libjpeg uses by default.
+        byte[] frame = Bars(640, 360, PixelLayout.Uyvy);
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 80 });
+        byte[] jpeg = encoder.EncodePacked(frame, PixelLayout.Uyvy, 640, 360, 1280, out _, out _).ToArray();
+        var stripped = new List<byte>(jpeg.Length);
+        int position = 2;
+        stripped.AddRange(jpeg[..2]);
+        int removed = 0;
+        while (jpeg[position] == 0xFF && jpeg[position + 1] != 0xDA)
+        {
+            int length = (jpeg[position + 2] << 8) | jpeg[position + 3];
+            if (jpeg[position + 1] == 0xC4)
+            {
+                removed++;
+            }
+            else
+            {
+                stripped.AddRange(jpeg.AsSpan(position, 2 + length).ToArray());
+            }
+
+            position += 2 + length;
+        }
+
+        stripped.AddRange(jpeg[position..]);
+        Assert.True(removed > 0, "the encoder wrote Huffman tables to strip");
+
+        using var decoder = new JpegThumbnailDecoder();
+        var withTables = new FrameThumbnail();
+        var withoutTables = new FrameThumbnail();
+        decoder.DecodeThumbnail(jpeg, withTables);
+        decoder.DecodeThumbnail(stripped.ToArray(), withoutTables);
+        Assert.Equal(0, ChangeDetector.CountChangedBlocks(withoutTables, withTables, 0));
+    }
+
+    [Fact]
     public void Garbage_is_a_clear_codec_error()
     {
         using var decoder = new JpegThumbnailDecoder();

@@ -9,7 +9,7 @@ set -eu
 
 CONFIG_FILE="${EDGECAPTURE_CAPTURE_CONFIG:-/etc/default/edgecapture-capture}"
 if [ -r "$CONFIG_FILE" ]; then
-  # shellcheck source=edgecapture-capture.default
+  # shellcheck source-path=SCRIPTDIR source=edgecapture-capture.default
   . "$CONFIG_FILE"
 fi
 

@@ -83,7 +83,7 @@ public sealed class FirmwareFilesTests
         Dictionary<string, List<string>> unit = UnitKeys("edgecapture.service");
         Assert.Contains("edgecapture-gadget.service", unit["Unit.Requires"].Single(), StringComparison.Ordinal);
         Assert.Contains("edgecapture-gadget.service", unit["Unit.After"].Single(), StringComparison.Ordinal);
-        Assert.StartsWith("/opt/edgecapture/edgecapture relay --config /etc/edgecapture/relay.json", unit["Service.ExecStart"].Single(), StringComparison.Ordinal);
+        Assert.StartsWith("/opt/edgecapture/edgecapture run --config /etc/edgecapture/appliance.json", unit["Service.ExecStart"].Single(), StringComparison.Ordinal);
         Assert.Equal(["/opt/edgecapture/edgecapture hid check --descriptors /opt/edgecapture/firmware/hid"], unit["Service.ExecStartPre"]);
         Assert.Equal(["closed"], unit["Service.DevicePolicy"]);
         Assert.Equal(

@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return EncryptionCommands.CreateDecrypt();
         yield return HidCommands.Create();
         yield return PrivacyCommand.Create();
+        yield return RunCommand.Create();
         yield return RecordCommand.CreateRecord();
         yield return RecordCommand.CreateVerify();
         yield return CaptureCommand.Create();

@@ -1,0 +1,384 @@
+using System.Device.Gpio;
+using System.Globalization;
+using EdgeCapture.Crypto;
+using EdgeCapture.Input;
+using EdgeCapture.Input.Evdev;
+using EdgeCapture.Input.Simulation;
+using EdgeCapture.Privacy;
+using EdgeCapture.Privacy.Pinout;
+using EdgeCapture.Privacy.Simulation;
+using EdgeCapture.Recording.Recorder;
+using EdgeCapture.Recording.Segments;
+using EdgeCapture.Relay;
+using EdgeCapture.Relay.Simulation;
+using EdgeCapture.Storage;
+using EdgeCapture.Video;
+using EdgeCapture.Video.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
+
+namespace EdgeCapture.Appliance;
+
+/// <summary>
+/// The composition root of the box: the keyboard/mouse relay, the privacy hardware (switch, recording indicator, forget
+/// button), the recorder with its encrypted outbox, and optionally screen capture, started together and stopped in the
+/// order the invariants need.
+/// </summary>
+/// <remarks>
+/// <para>The relay never waits on recording: it only offers events to the <see cref="InputTap"/>, which the recorder drains.</para>
+/// <para>Stop order (<see cref="StopAsync"/>): the relay stops first and sends all-released reports; screen capture stops;
+/// the tap is completed and the recorder ends its session, sealing the last segment durably; only then is the privacy
+/// hardware disposed, which shuts the gate and then darkens the recording indicator. So the LED is dark only after the last
+/// seal, and "dark" always means "nothing is being recorded".</para>
+/// </remarks>
+public sealed class Appliance : IAsyncDisposable
+{
+    /// <summary>GPIO line of the simulated privacy switch (high = private).</summary>
+    public const int SimulatedSwitchLine = 5;
+
+    /// <summary>GPIO line of the simulated recording indicator (high = lit).</summary>
+    public const int SimulatedIndicatorLine = 26;
+
+    /// <summary>GPIO line of the simulated forget button (low = pressed).</summary>
+    public const int SimulatedButtonLine = 6;
+
+    private const int TapCapacity = 16384;
+
+    private readonly ApplianceConfiguration _configuration;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Action<string> _report;
+    private readonly InputTap _tap = new(TapCapacity);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _captureStop = new();
+    private readonly CancellationTokenSource _recorderStop = new();
+    private readonly List<Task> _background = [];
+    private readonly Lock _stopLock = new();
+    private DeviceSigningKey? _signingKey;
+    private SegmentOutbox? _outbox;
+    private OutboxSegmentSink? _sink;
+    private PrivacyHardware? _privacy;
+    private Recorder? _recorder;
+    private RelayService? _relay;
+    private Task<RelaySimulationResult>? _simulatedRelay;
+    private CaptureStage? _capture;
+    private Task _captureTask = Task.CompletedTask;
+    private Task _recording = Task.CompletedTask;
+    private Task? _stopping;
+
+    private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report)
+    {
+        _configuration = configuration;
+        Simulation = simulation;
+        _loggerFactory = loggerFactory;
+        _report = report ?? (_ => { });
+    }
+
+    /// <summary>The configuration it runs with.</summary>
+    public ApplianceConfiguration Configuration => _configuration;
+
+    /// <summary>The simulated hardware settings, or null on real devices.</summary>
+    public ApplianceSimulation? Simulation { get; }
+
+    /// <summary>The simulated GPIO chip (switch, indicator, button), or null on real devices.</summary>
+    public SimulatedGpioDriver? SimulatedGpio { get; private set; }
+
+    /// <summary>The privacy hardware: timeline (the gate), switch monitor, recording indicator, forget button.</summary>
+    public PrivacyHardware Privacy => _privacy!;
+
+    /// <summary>The recorder.</summary>
+    public Recorder Recorder => _recorder!;
+
+    /// <summary>The outbox (open until the appliance is disposed).</summary>
+    public SegmentOutbox Outbox => _outbox!;
+
+    /// <summary>The device's public key (what the custodian verifies manifests with).</summary>
+    public DevicePublicKey DevicePublicKey { get; private set; } = null!;
+
+    /// <summary>Events the relay offered that the tap refused because the recorder fell behind (dropped for recording, never for relaying).</summary>
+    public long TapDroppedEvents => _tap.DroppedEventCount;
+
+    /// <summary>
+    /// Starts the appliance: device key (created 0600 if absent), outbox (a corrupt one is moved aside and reported),
+    /// privacy hardware (fail closed: private until the switch is read), recorder, screen capture, relay.
+    /// </summary>
+    /// <param name="configuration">The validated configuration.</param>
+    /// <param name="simulation">Simulated hardware, or null for the real devices of the configuration.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="onSegmentSealed">Called after each segment is durable (on the recorder's thread; must be quick).</param>
+    /// <param name="report">Receives one-line reports of what happens (switch flips in simulation, forget presses, outbox recovery).</param>
+    /// <returns>The running appliance.</returns>
+    /// <exception cref="ApplianceConfigurationException">The recipients file cannot be read or holds an invalid recipient, or there is no recipient.</exception>
+    /// <exception cref="ApplianceStartException">The device key, the outbox or a relay device could not be opened.</exception>
+    public static Appliance Start(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory? loggerFactory = null, Action<SegmentSealedInfo>? onSegmentSealed = null, Action<string>? report = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        IReadOnlyList<AgeRecipient> recipients = LoadRecipients(configuration);
+        if (simulation is null && configuration.Keyboards.Count == 0 && configuration.Mice.Count == 0 && configuration.InputDirectory is null)
+        {
+            throw new ApplianceConfigurationException("inputDirectory", "nothing to read: give inputDirectory, keyboards or mice");
+        }
+
+        var appliance = new Appliance(configuration, simulation, loggerFactory ?? NullLoggerFactory.Instance, report);
+        try
+        {
+            appliance.StartComponents(recipients, onSegmentSealed);
+            return appliance;
+        }
+        catch
+        {
+            appliance.StopAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>Stops everything in the documented order; safe to call more than once and concurrently.</summary>
+    /// <returns>Completes when stopped.</returns>
+    public ValueTask StopAsync()
+    {
+        lock (_stopLock)
+        {
+            _stopping ??= StopCoreAsync();
+            return new ValueTask(_stopping);
+        }
+    }
+
+    /// <summary>Stops (see <see cref="StopAsync"/>) and releases the outbox and the device key.</summary>
+    /// <returns>Completes when disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _sink?.Dispose();
+        _recorder?.Dispose();
+        _outbox?.Dispose();
+        _signingKey?.Dispose();
+        _stop.Dispose();
+        _captureStop.Dispose();
+        _recorderStop.Dispose();
+    }
+
+    private static List<AgeRecipient> LoadRecipients(ApplianceConfiguration configuration)
+    {
+        var recipients = new List<AgeRecipient>(configuration.Recipients);
+        if (configuration.RecipientsFile is { } file)
+        {
+            try
+            {
+                using var reader = new StreamReader(file);
+                recipients.AddRange(AgeRecipient.ParseList(reader));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or AgeException or FormatException or ArgumentException)
+            {
+                throw new ApplianceConfigurationException("recipientsFile", $"{file}: {exception.Message}");
+            }
+        }
+
+        if (recipients.Count == 0)
+        {
+            throw new ApplianceConfigurationException("recipients", "at least one age recipient (the custodian's age1...) is required");
+        }
+
+        return recipients;
+    }
+
+    private void StartComponents(IReadOnlyList<AgeRecipient> recipients, Action<SegmentSealedInfo>? onSegmentSealed)
+    {
+        MonotonicClock clock = MonotonicClock.System;
+        TimeProvider time = clock.TimeProvider;
+        try
+        {
+            Directory.CreateDirectory(_configuration.DataDirectory);
+            _signingKey = DeviceSigningKey.LoadOrCreate(_configuration.EffectiveDeviceKeyPath, time.GetUtcNow());
+            DevicePublicKey = _signingKey.PublicKey;
+        }
+        catch (Exception exception) when (exception is DeviceKeyFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new ApplianceStartException(exception.Message, exception) { Component = "device key" };
+        }
+
+        try
+        {
+            _outbox = SegmentOutbox.Open(Path.Combine(_configuration.DataDirectory, "outbox.db"), new OutboxOptions { QuotaBytes = _configuration.QuotaBytes }, _loggerFactory.CreateLogger<SegmentOutbox>(), time);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new ApplianceStartException(exception.Message, exception) { Component = "outbox" };
+        }
+
+        if (_outbox.StartupRecovery is { } recovery)
+        {
+            _report($"the outbox was unusable ({recovery.Reason}: {recovery.Detail}); moved aside to {recovery.MovedAsidePath}, a fresh one was created.");
+        }
+
+        var privacyOptions = new PrivacyOptions();
+        if (Simulation is { } simulation)
+        {
+            SimulatedGpio = new SimulatedGpioDriver();
+            SimulatedGpio.SetExternalLevel(SimulatedSwitchLine, simulation.PrivateAt.Contains(0) ? PinValue.High : PinValue.Low);
+            SimulatedGpio.SetExternalLevel(SimulatedButtonLine, PinValue.High);
+            var pinout = new PinoutDocument(
+                "simulated",
+                0,
+                GpioDriverChoice.Auto,
+                new PrivacySwitchPin(SimulatedSwitchLine, null, LinePull.Up, PinValue.High),
+                new RecordingIndicatorPin(SimulatedIndicatorLine, null, PinValue.High),
+                new ForgetButtonPin(SimulatedButtonLine, null, LinePull.Up, PinValue.Low));
+            SimulatedGpioDriver driver = SimulatedGpio;
+            _privacy = PrivacyHardware.Start(pinout, privacyOptions, clock, _loggerFactory, _ => driver);
+        }
+        else
+        {
+            // A missing or invalid pinout, or no GPIO chip: private, reported, and the relay still runs.
+            _privacy = PrivacyHardware.Start(_configuration.PinoutPath, privacyOptions, clock, _loggerFactory);
+        }
+
+        bool video = _configuration.VideoSource == VideoSourceKind.Simulated;
+        var recorderOptions = new RecorderOptions
+        {
+            DeviceId = _configuration.DeviceId,
+            SegmentMaximumDuration = TimeSpan.FromSeconds(_configuration.SegmentSeconds),
+            Screen = video ? new ScreenDescription(DesktopActivityScript.ScreenWidth, DesktopActivityScript.ScreenHeight, "jpeg") : null,
+        };
+        _sink = new OutboxSegmentSink(_outbox, recipients, _signingKey, _configuration.DeviceId, time, _loggerFactory.CreateLogger<OutboxSegmentSink>());
+        _recorder = new Recorder(recorderOptions, new PrivacyTimelineGate(_privacy.Timeline), _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
+
+        DesktopActivityScript script = DesktopActivityScript.CreateDefault(Simulation?.Seed ?? 1, Simulation?.ScriptLength ?? TimeSpan.FromHours(1));
+        if (video)
+        {
+            var source = new SimulatedDesktopSource(script, new SimulatedSourceOptions { FramesPerSecond = 10, Seed = Simulation?.Seed ?? 1 }, time);
+            _capture = new CaptureStage(source, new DelegateRecordingGate(_privacy.Timeline.IsRecordable), new CaptureStageOptions(), time, _loggerFactory.CreateLogger<CaptureStage>());
+            CaptureStage capture = _capture;
+            _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
+        }
+
+        // The recorder ends when the tap completes (after the relay has stopped), sealing its last segment.
+        _recording = _recorder.RunAsync(_tap.Reader, _capture?.Records, () => _tap.DroppedEventCount, _recorderStop.Token);
+        _background.Add(ForwardForgetRequestsAsync(_privacy, _recorder, _report, _stop.Token));
+
+        if (Simulation is { } scripted)
+        {
+            // The Relay project's own simulation: scripted evdev bytes through FIFOs into the real relay, gadget FIFOs drained.
+            _simulatedRelay = RelaySimulation.RunAsync(script, 1.0, _ => { }, time, _loggerFactory, _tap, _stop.Token);
+            ScheduleSimulation(scripted, privacyOptions.ForgetWindow);
+            return;
+        }
+
+        try
+        {
+            _relay = new RelayService(
+                new RelayConfiguration
+                {
+                    Devices =
+                    [
+                        .. _configuration.Keyboards.Select(path => new EvdevDeviceOptions(path) { Kind = InputDeviceKind.Keyboard }),
+                        .. _configuration.Mice.Select(path => new EvdevDeviceOptions(path) { Kind = InputDeviceKind.Mouse }),
+                    ],
+                    InputDirectory = _configuration.InputDirectory,
+                    KeyboardGadgetPath = _configuration.KeyboardGadget,
+                    MouseGadgetPath = _configuration.MouseGadget,
+                    ConsumerControlGadgetPath = _configuration.ConsumerControlGadget,
+                    Relay = new HidRelayOptions { UdcStatePath = _configuration.UdcStatePath },
+                },
+                time,
+                _tap,
+                _loggerFactory);
+            _relay.Start();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ApplianceStartException(exception.Message, exception) { Component = "relay" };
+        }
+    }
+
+    private void ScheduleSimulation(ApplianceSimulation simulation, TimeSpan forgetWindow)
+    {
+        SimulatedGpioDriver driver = SimulatedGpio!;
+        foreach (double at in simulation.PrivateAt.Where(at => at > 0))
+        {
+            _background.Add(AtAsync(at, () =>
+            {
+                driver.SetExternalLevel(SimulatedSwitchLine, PinValue.High);
+                _report(string.Create(CultureInfo.InvariantCulture, $"switch: private at {at:0.###} s"));
+            }, _stop.Token));
+        }
+
+        foreach (double at in simulation.PublicAt)
+        {
+            _background.Add(AtAsync(at, () =>
+            {
+                driver.SetExternalLevel(SimulatedSwitchLine, PinValue.Low);
+                _report(string.Create(CultureInfo.InvariantCulture, $"switch: public at {at:0.###} s"));
+            }, _stop.Token));
+        }
+
+        foreach (double at in simulation.ForgetAt)
+        {
+            _background.Add(AtAsync(at, () =>
+            {
+                ForgetOutcome outcome = _recorder!.RequestForget(forgetWindow);
+                _report(string.Create(CultureInfo.InvariantCulture, $"forget: last {forgetWindow.TotalMinutes:0.#} min at {at:0.###} s: {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
+            }, _stop.Token));
+        }
+    }
+
+    private async Task StopCoreAsync()
+    {
+        // 1. Scheduled simulation steps and the forget-button forwarder.
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (Task task in _background)
+        {
+            await task.ConfigureAwait(false);
+        }
+
+        // 2. The relay: devices released, all-released reports sent to the host.
+        if (_simulatedRelay is not null)
+        {
+            await _simulatedRelay.ConfigureAwait(false);
+        }
+
+        _relay?.Dispose();
+
+        // 3. Screen capture.
+        await _captureStop.CancelAsync().ConfigureAwait(false);
+        await _captureTask.ConfigureAwait(false);
+
+        // 4. The recorder drains the tap (whatever is left is read in its final step), stops taking frames, ends the
+        //    session and seals the last segment durably.
+        _tap.Complete();
+        await _recorderStop.CancelAsync().ConfigureAwait(false);
+        await _recording.ConfigureAwait(false);
+        _capture?.Dispose();
+
+        // 5. Only now: the gate shuts, then the recording indicator goes dark.
+        _privacy?.Dispose();
+    }
+
+    private static async Task AtAsync(double seconds, Action action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+            action();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped first.
+        }
+    }
+
+    private static async Task ForwardForgetRequestsAsync(PrivacyHardware hardware, Recorder recorder, Action<string> report, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (ForgetRequest request in hardware.ForgetRequests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ForgetOutcome outcome = recorder.RequestForget(request.Window);
+                report(string.Create(CultureInfo.InvariantCulture, $"forget button: {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+}

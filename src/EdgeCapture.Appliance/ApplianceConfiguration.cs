@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeCapture.Crypto;
+
+namespace EdgeCapture.Appliance;
+
+/// <summary>Where the appliance gets its screen from.</summary>
+public enum VideoSourceKind
+{
+    /// <summary>No screen capture: input only.</summary>
+    None,
+
+    /// <summary>The simulated desktop, driven by the same script as the simulated user (development, CI, the demo).</summary>
+    Simulated,
+}
+
+/// <summary>
+/// Everything a box is configured with, loaded from <see cref="InstalledPath"/> (JSON, camelCase keys, see
+/// firmware/appliance.example.json). Loading is strict: malformed JSON, an unknown key, a wrong type or a value out of range
+/// is refused with an <see cref="ApplianceConfigurationException"/> naming the key, and nothing is applied.
+/// </summary>
+/// <remarks>
+/// There is deliberately no member that disables the privacy switch, the privacy gate or the recording indicator
+/// (invariants 1 and 5): such keys are unknown keys and are refused like any other. The pinout file only says where those
+/// lines are wired; a missing or invalid pinout means private (fail closed).
+/// </remarks>
+public sealed record ApplianceConfiguration
+{
+    /// <summary>Where the configuration lives on a box.</summary>
+    public const string InstalledPath = "/etc/edgecapture/appliance.json";
+
+    /// <summary>Smallest accepted <see cref="SegmentSeconds"/>.</summary>
+    public const double MinimumSegmentSeconds = 0.1;
+
+    /// <summary>Largest accepted <see cref="SegmentSeconds"/>.</summary>
+    public const double MaximumSegmentSeconds = 600;
+
+    /// <summary>Smallest accepted <see cref="QuotaBytes"/> (1 MiB).</summary>
+    public const long MinimumQuotaBytes = 1L << 20;
+
+    /// <summary>Device identifier written into every manifest (key <c>deviceId</c>). Default: the host name.</summary>
+    public string DeviceId { get; init; } = Environment.MachineName;
+
+    /// <summary>Directory of the outbox (<c>outbox.db</c>) and, by default, the device key (key <c>dataDirectory</c>). Default /var/lib/edgecapture.</summary>
+    public string DataDirectory { get; init; } = "/var/lib/edgecapture";
+
+    /// <summary>The device's Ed25519 signing key, created 0600 if absent (key <c>deviceKeyPath</c>). Default: <c>&lt;dataDirectory&gt;/device.key</c>.</summary>
+    public string? DeviceKeyPath { get; init; }
+
+    /// <summary>The age recipients every segment is encrypted to: the custodian, optionally the employee (key <c>recipients</c>, strings <c>age1...</c>). At least one is required, here or in <see cref="RecipientsFile"/>.</summary>
+    public IReadOnlyList<AgeRecipient> Recipients { get; init; } = [];
+
+    /// <summary>A file of age recipients, one per line, read at start (key <c>recipientsFile</c>). Default none.</summary>
+    public string? RecipientsFile { get; init; }
+
+    /// <summary>The GPIO pinout of the switch, LED and forget button (key <c>pinoutPath</c>). Default /etc/edgecapture/pinout.json.</summary>
+    public string PinoutPath { get; init; } = "/etc/edgecapture/pinout.json";
+
+    /// <summary>Directory watched for evdev nodes, hot-plug (key <c>inputDirectory</c>). Default /dev/input; null (JSON null) for none.</summary>
+    public string? InputDirectory { get; init; } = "/dev/input";
+
+    /// <summary>Keyboard event nodes opened at start in addition to <see cref="InputDirectory"/> (key <c>keyboards</c>). Default none.</summary>
+    public IReadOnlyList<string> Keyboards { get; init; } = [];
+
+    /// <summary>Mouse event nodes opened at start (key <c>mice</c>). Default none.</summary>
+    public IReadOnlyList<string> Mice { get; init; } = [];
+
+    /// <summary>Keyboard gadget endpoint (key <c>keyboardGadget</c>). Default /dev/hidg0.</summary>
+    public string? KeyboardGadget { get; init; } = "/dev/hidg0";
+
+    /// <summary>Mouse gadget endpoint (key <c>mouseGadget</c>). Default /dev/hidg1.</summary>
+    public string? MouseGadget { get; init; } = "/dev/hidg1";
+
+    /// <summary>Consumer-control gadget endpoint (key <c>consumerControlGadget</c>). Default /dev/hidg2.</summary>
+    public string? ConsumerControlGadget { get; init; } = "/dev/hidg2";
+
+    /// <summary>UDC state file polled after ESHUTDOWN (key <c>udcStatePath</c>), e.g. /sys/class/udc/fe980000.usb/state. Default none.</summary>
+    public string? UdcStatePath { get; init; }
+
+    /// <summary>A segment is sealed at least this often, bounding what a power cut can lose (key <c>segmentSeconds</c>, 0.1..600). Default 5.</summary>
+    public double SegmentSeconds { get; init; } = 5;
+
+    /// <summary>Outbox quota in bytes; when full, recording stops with "storage full" while the relay keeps working (key <c>quotaBytes</c>, at least 1 MiB). Default 1 GiB.</summary>
+    public long QuotaBytes { get; init; } = 1L << 30;
+
+    /// <summary>Screen capture source (key <c>videoSource</c>: <c>"none"</c> or <c>"simulated"</c>). Default none.</summary>
+    public VideoSourceKind VideoSource { get; init; } = VideoSourceKind.None;
+
+    /// <summary>The device key path actually used.</summary>
+    public string EffectiveDeviceKeyPath => DeviceKeyPath ?? Path.Combine(DataDirectory, "device.key");
+
+    /// <summary>The keys <see cref="Parse"/> accepts; anything else is refused.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+    [
+        "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
+        "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
+    ];
+
+    /// <summary>Loads and validates the configuration file.</summary>
+    /// <param name="path">Usually <see cref="InstalledPath"/>.</param>
+    /// <returns>The configuration.</returns>
+    /// <exception cref="ApplianceConfigurationException">The file cannot be read, or its contents are refused (see <see cref="Parse"/>).</exception>
+    public static ApplianceConfiguration Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ApplianceConfigurationException($"{path}: cannot be read: {exception.Message}", exception);
+        }
+
+        return Parse(json, path);
+    }
+
+    /// <summary>Parses and validates a configuration document: one JSON object of the keys in <see cref="Keys"/>, all optional except that at least one recipient must be given (here or through <c>recipientsFile</c>, checked at start).</summary>
+    /// <param name="json">The document.</param>
+    /// <param name="sourceName">Named in error messages (usually the file path).</param>
+    /// <returns>The configuration.</returns>
+    /// <exception cref="ApplianceConfigurationException">Malformed JSON, a duplicate or unknown key, a wrong type, a value out of range, an invalid recipient, or no recipient at all.</exception>
+    public static ApplianceConfiguration Parse(string json, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
+        }
+        catch (JsonException exception)
+        {
+            throw new ApplianceConfigurationException($"{sourceName}: not valid JSON: {exception.Message}", exception);
+        }
+
+        using (document)
+        {
+            try
+            {
+                return FromElement(document.RootElement);
+            }
+            catch (ApplianceConfigurationException exception)
+            {
+                throw new ApplianceConfigurationException($"{sourceName}: {exception.Message}", exception) { Key = exception.Key };
+            }
+        }
+    }
+
+    private static ApplianceConfiguration FromElement(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ApplianceConfigurationException("the configuration must be a JSON object");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var configuration = new ApplianceConfiguration();
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            string key = property.Name;
+            if (!seen.Add(key))
+            {
+                throw new ApplianceConfigurationException(key, "given twice");
+            }
+
+            JsonElement value = property.Value;
+            configuration = key switch
+            {
+                "deviceId" => configuration with { DeviceId = DeviceIdentifier(key, value) },
+                "dataDirectory" => configuration with { DataDirectory = AbsolutePath(key, value) },
+                "deviceKeyPath" => configuration with { DeviceKeyPath = OptionalPath(key, value) },
+                "recipients" => configuration with { Recipients = RecipientList(key, value) },
+                "recipientsFile" => configuration with { RecipientsFile = OptionalPath(key, value) },
+                "pinoutPath" => configuration with { PinoutPath = AbsolutePath(key, value) },
+                "inputDirectory" => configuration with { InputDirectory = OptionalPath(key, value) },
+                "keyboards" => configuration with { Keyboards = PathList(key, value) },
+                "mice" => configuration with { Mice = PathList(key, value) },
+                "keyboardGadget" => configuration with { KeyboardGadget = OptionalPath(key, value) },
+                "mouseGadget" => configuration with { MouseGadget = OptionalPath(key, value) },
+                "consumerControlGadget" => configuration with { ConsumerControlGadget = OptionalPath(key, value) },
+                "udcStatePath" => configuration with { UdcStatePath = OptionalPath(key, value) },
+                "segmentSeconds" => configuration with { SegmentSeconds = Number(key, value, MinimumSegmentSeconds, MaximumSegmentSeconds) },
+                "quotaBytes" => configuration with { QuotaBytes = Integer(key, value, MinimumQuotaBytes) },
+                "videoSource" => configuration with { VideoSource = Video(key, value) },
+                _ => throw new ApplianceConfigurationException(key, $"unknown key (accepted: {string.Join(", ", Keys)}); nothing can disable the privacy switch, the gate or the recording indicator"),
+            };
+        }
+
+        if (configuration.Recipients.Count == 0 && configuration.RecipientsFile is null)
+        {
+            throw new ApplianceConfigurationException("recipients", "at least one age recipient (the custodian's age1...) is required, in recipients or recipientsFile");
+        }
+
+        return configuration;
+    }
+
+    private static string Text(string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new ApplianceConfigurationException(key, $"must be a string, not {Describe(value)}");
+        }
+
+        string text = value.GetString()!;
+        if (text.Length == 0 || text.Length > 4096 || text.Any(char.IsControl))
+        {
+            throw new ApplianceConfigurationException(key, "must be a non-empty string without control characters, at most 4096 characters");
+        }
+
+        return text;
+    }
+
+    private static string DeviceIdentifier(string key, JsonElement value)
+    {
+        string text = Text(key, value);
+        if (text.Length > 128 || text.Any(character => character > 0x7e || character == ' ' || character == '/'))
+        {
+            throw new ApplianceConfigurationException(key, "must be printable ASCII without spaces or '/', at most 128 characters");
+        }
+
+        return text;
+    }
+
+    private static string AbsolutePath(string key, JsonElement value)
+    {
+        string text = Text(key, value);
+        if (!Path.IsPathFullyQualified(text))
+        {
+            throw new ApplianceConfigurationException(key, $"must be an absolute path, not \"{text}\"");
+        }
+
+        return text;
+    }
+
+    private static string? OptionalPath(string key, JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null ? null : AbsolutePath(key, value);
+
+    private static List<string> PathList(string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new ApplianceConfigurationException(key, $"must be an array of absolute paths, not {Describe(value)}");
+        }
+
+        var list = new List<string>();
+        int index = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            list.Add(AbsolutePath(string.Create(CultureInfo.InvariantCulture, $"{key}[{index++}]"), item));
+        }
+
+        return list;
+    }
+
+    private static List<AgeRecipient> RecipientList(string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new ApplianceConfigurationException(key, $"must be an array of age recipients (\"age1...\"), not {Describe(value)}");
+        }
+
+        var list = new List<AgeRecipient>();
+        int index = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            string itemKey = string.Create(CultureInfo.InvariantCulture, $"{key}[{index++}]");
+            string text = Text(itemKey, item);
+            try
+            {
+                list.Add(AgeRecipient.Parse(text));
+            }
+            catch (Exception exception) when (exception is AgeException or FormatException or ArgumentException)
+            {
+                throw new ApplianceConfigurationException(itemKey, $"not an age X25519 recipient: {exception.Message}");
+            }
+        }
+
+        return list;
+    }
+
+    private static double Number(string key, JsonElement value, double minimum, double maximum)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number) || number < minimum || number > maximum)
+        {
+            throw new ApplianceConfigurationException(key, string.Create(CultureInfo.InvariantCulture, $"must be a number from {minimum} to {maximum}, not {Describe(value)}"));
+        }
+
+        return number;
+    }
+
+    private static long Integer(string key, JsonElement value, long minimum)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number) || number < minimum)
+        {
+            throw new ApplianceConfigurationException(key, string.Create(CultureInfo.InvariantCulture, $"must be a whole number of at least {minimum}, not {Describe(value)}"));
+        }
+
+        return number;
+    }
+
+    private static VideoSourceKind Video(string key, JsonElement value) => Text(key, value) switch
+    {
+        "none" => VideoSourceKind.None,
+        "simulated" => VideoSourceKind.Simulated,
+        string other => throw new ApplianceConfigurationException(key, $"must be \"none\" or \"simulated\", not \"{other}\""),
+    };
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => value.GetRawText().Length <= 32 ? value.GetRawText() : "a long number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => value.ValueKind.ToString(),
+    };
+}

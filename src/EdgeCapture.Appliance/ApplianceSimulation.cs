@@ -1,0 +1,25 @@
+namespace EdgeCapture.Appliance;
+
+/// <summary>
+/// Simulated hardware for development, CI and the demo: a scripted user typed through evdev FIFOs into the real relay
+/// (gadget side: private FIFOs, no USB), a simulated privacy switch and forget button on a simulated GPIO chip, and
+/// (with <see cref="ApplianceConfiguration.VideoSource"/> = simulated) the simulated desktop. Device, gadget and pinout
+/// settings of the configuration are not used. Times are seconds after the start.
+/// </summary>
+public sealed record ApplianceSimulation
+{
+    /// <summary>Seed of the simulated user (and screen).</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Length of the simulated user's script. Default 1 hour (it is stopped earlier by <see cref="Appliance.StopAsync"/>).</summary>
+    public TimeSpan ScriptLength { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>When the switch goes private (0 = private from the start).</summary>
+    public IReadOnlyList<double> PrivateAt { get; init; } = [];
+
+    /// <summary>When the switch goes public again.</summary>
+    public IReadOnlyList<double> PublicAt { get; init; } = [];
+
+    /// <summary>When the forget button is pressed (the recorder forgets the privacy options' window, default 2 minutes).</summary>
+    public IReadOnlyList<double> ForgetAt { get; init; } = [];
+}

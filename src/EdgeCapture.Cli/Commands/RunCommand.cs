@@ -1,0 +1,55 @@
+using System.CommandLine;
+using EdgeCapture.Appliance;
+
+namespace EdgeCapture.Cli.Commands;
+
+/// <summary>
+/// <c>edgecapture run --config /etc/edgecapture/appliance.json</c>: the appliance on the box's real devices (what the
+/// systemd unit starts). Runs until Ctrl+C or SIGTERM, then stops in order: relay (all-released reports), recorder (last
+/// segment sealed), privacy hardware (gate shut, LED dark). A configuration that does not validate is refused (exit 2)
+/// with the offending key named, and nothing is started.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to run (default: until Ctrl+C or SIGTERM)." };
+        var check = new Option<bool>("--check") { Description = "Only validate the configuration and exit." };
+        var command = new Command("run", "Run the appliance on the box's devices from its configuration: relay, privacy switch and indicator, recorder, encrypted outbox.");
+        command.Options.Add(config);
+        command.Options.Add(duration);
+        command.Options.Add(check);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            TextWriter stdout = parseResult.InvocationConfiguration.Output;
+            TextWriter stderr = parseResult.InvocationConfiguration.Error;
+            double? seconds = parseResult.GetValue(duration);
+            if (seconds is <= 0)
+            {
+                await stderr.WriteLineAsync("run: --duration must be positive.").ConfigureAwait(false);
+                return RecordCommand.UsageError;
+            }
+
+            ApplianceConfiguration configuration;
+            try
+            {
+                configuration = ApplianceConfiguration.Load(parseResult.GetValue(config)!);
+            }
+            catch (ApplianceConfigurationException error)
+            {
+                await stderr.WriteLineAsync($"run: configuration refused: {error.Message}").ConfigureAwait(false);
+                return RecordCommand.UsageError;
+            }
+
+            if (parseResult.GetValue(check))
+            {
+                await stdout.WriteLineAsync($"run: configuration OK: device {configuration.DeviceId}, data {configuration.DataDirectory}, {configuration.Recipients.Count} recipient(s)").ConfigureAwait(false);
+                return 0;
+            }
+
+            return await RecordCommand.RunApplianceAsync("run", configuration, simulation: null, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Reflection;
+using System.Text;
+using EdgeCapture.Crypto;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace EdgeCapture.Appliance.Tests;
+
+public sealed class ApplianceConfigurationTests
+{
+    private static readonly string Recipient = CreateRecipient();
+
+    private static string Minimal => $$"""{ "recipients": ["{{Recipient}}"] }""";
+
+    private static string Full => $$"""
+        {
+          "deviceId": "box-7", "dataDirectory": "/var/lib/edgecapture", "deviceKeyPath": "/var/lib/edgecapture/device.key",
+          "recipients": ["{{Recipient}}"], "recipientsFile": null, "pinoutPath": "/etc/edgecapture/pinout.json",
+          "inputDirectory": "/dev/input", "keyboards": ["/dev/input/event3"], "mice": ["/dev/input/event4"],
+          "keyboardGadget": "/dev/hidg0", "mouseGadget": "/dev/hidg1", "consumerControlGadget": "/dev/hidg2",
+          "udcStatePath": "/sys/class/udc/fe980000.usb/state", "segmentSeconds": 2.5, "quotaBytes": 2097152, "videoSource": "simulated"
+        }
+        """;
+
+    private static string CreateRecipient()
+    {
+        using AgeIdentity identity = AgeIdentity.Generate();
+        return identity.Recipient.ToString();
+    }
+
+    [Fact]
+    public void The_shipped_example_configuration_loads()
+    {
+        string path = Path.Combine(RepositoryRoot(), "firmware", "appliance.example.json");
+        ApplianceConfiguration configuration = ApplianceConfiguration.Load(path);
+        Assert.Single(configuration.Recipients);
+        Assert.Equal("/var/lib/edgecapture", configuration.DataDirectory);
+        Assert.Equal("/dev/input", configuration.InputDirectory);
+        Assert.Equal("/dev/hidg0", configuration.KeyboardGadget);
+        Assert.Equal(VideoSourceKind.None, configuration.VideoSource);
+    }
+
+    [Fact]
+    public void A_minimal_configuration_takes_the_documented_defaults()
+    {
+        ApplianceConfiguration configuration = ApplianceConfiguration.Parse(Minimal, "test");
+        Assert.Equal(Recipient, Assert.Single(configuration.Recipients).ToString());
+        Assert.Equal(Environment.MachineName, configuration.DeviceId);
+        Assert.Equal("/var/lib/edgecapture", configuration.DataDirectory);
+        Assert.Equal("/var/lib/edgecapture/device.key", configuration.EffectiveDeviceKeyPath);
+        Assert.Equal("/etc/edgecapture/pinout.json", configuration.PinoutPath);
+        Assert.Equal("/dev/input", configuration.InputDirectory);
+        Assert.Equal(("/dev/hidg0", "/dev/hidg1", "/dev/hidg2"), (configuration.KeyboardGadget, configuration.MouseGadget, configuration.ConsumerControlGadget));
+        Assert.Equal(5, configuration.SegmentSeconds);
+        Assert.Equal(1L << 30, configuration.QuotaBytes);
+        Assert.Equal(VideoSourceKind.None, configuration.VideoSource);
+    }
+
+    [Fact]
+    public void Every_key_is_read()
+    {
+        ApplianceConfiguration configuration = ApplianceConfiguration.Parse(Full, "test");
+        Assert.Equal("box-7", configuration.DeviceId);
+        Assert.Equal(["/dev/input/event3"], configuration.Keyboards);
+        Assert.Equal(["/dev/input/event4"], configuration.Mice);
+        Assert.Equal("/sys/class/udc/fe980000.usb/state", configuration.UdcStatePath);
+        Assert.Equal(2.5, configuration.SegmentSeconds);
+        Assert.Equal(2097152, configuration.QuotaBytes);
+        Assert.Equal(VideoSourceKind.Simulated, configuration.VideoSource);
+        Assert.Null(configuration.RecipientsFile);
+    }
+
+    [Theory]
+    [InlineData("privacySwitch", "false")]
+    [InlineData("privacySwitchEnabled", "false")]
+    [InlineData("disablePrivacy", "true")]
+    [InlineData("privacyGate", "false")]
+    [InlineData("gate", "\"open\"")]
+    [InlineData("recordingIndicator", "false")]
+    [InlineData("indicatorEnabled", "false")]
+    [InlineData("led", "\"off\"")]
+    [InlineData("alwaysRecord", "true")]
+    [InlineData("DeviceId", "\"wrong-case\"")]
+    public void Keys_that_would_override_privacy_or_the_indicator_are_refused_as_unknown(string key, string value)
+    {
+        string json = $$"""{ "recipients": ["{{Recipient}}"], "{{key}}": {{value}} }""";
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
+        Assert.Equal(key, error.Key);
+        Assert.Contains("unknown key", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("appliance.json: " + key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_configuration_type_has_no_member_about_privacy_the_gate_or_the_indicator()
+    {
+        string[] forbidden = ["privacy", "switch", "gate", "indicator", "led", "record", "private", "public"];
+        string[] members = typeof(ApplianceConfiguration).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            .Select(property => property.Name)
+            .ToArray();
+        Assert.Contains(nameof(ApplianceConfiguration.Recipients), members);
+        Assert.All(members, name => Assert.DoesNotContain(forbidden, word => name.Contains(word, StringComparison.OrdinalIgnoreCase) && name != nameof(ApplianceConfiguration.Recipients)));
+        Assert.All(ApplianceConfiguration.Keys, key => Assert.DoesNotContain(forbidden, word => key.Contains(word, StringComparison.OrdinalIgnoreCase) && key != "recipients" && key != "recipientsFile"));
+    }
+
+    [Theory]
+    [InlineData("""{ "recipients": [] }""", "recipients")]
+    [InlineData("""{ "recipients": ["age1notarecipient"] }""", "recipients[0]")]
+    [InlineData("""{ "recipients": "age1" }""", "recipients")]
+    [InlineData("""{ "recipients": [42] }""", "recipients[0]")]
+    [InlineData("""{ "recipientsFile": "/r", "segmentSeconds": 0 }""", "segmentSeconds")]
+    [InlineData("""{ "recipientsFile": "/r", "segmentSeconds": 601 }""", "segmentSeconds")]
+    [InlineData("""{ "recipientsFile": "/r", "segmentSeconds": "5" }""", "segmentSeconds")]
+    [InlineData("""{ "recipientsFile": "/r", "quotaBytes": 1.5 }""", "quotaBytes")]
+    [InlineData("""{ "recipientsFile": "/r", "quotaBytes": 1000 }""", "quotaBytes")]
+    [InlineData("""{ "recipientsFile": "/r", "dataDirectory": "relative/dir" }""", "dataDirectory")]
+    [InlineData("""{ "recipientsFile": "/r", "dataDirectory": null }""", "dataDirectory")]
+    [InlineData("""{ "recipientsFile": "/r", "keyboards": ["/dev/input/event1", "x"] }""", "keyboards[1]")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "hdmi" }""", "videoSource")]
+    [InlineData("""{ "recipientsFile": "/r", "deviceId": "a b" }""", "deviceId")]
+    [InlineData("""{ "recipientsFile": "/r", "pinoutPath": "/a", "pinoutPath": "/b" }""", "pinoutPath")]
+    public void A_bad_value_is_refused_naming_its_key(string json, string key)
+    {
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
+        Assert.Equal(key, error.Key);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    [InlineData("{")]
+    [InlineData("{ \"recipients\": [\"x\"], }")]
+    public void Malformed_documents_are_refused_clearly(string json)
+    {
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
+        Assert.StartsWith("appliance.json: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_configuration_error()
+    {
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Load("/nonexistent/edgecapture/appliance.json"));
+        Assert.Contains("/nonexistent/edgecapture/appliance.json", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Random_text_only_ever_yields_a_configuration_or_the_documented_exception()
+    {
+        Prop.ForAll(ArbMap.Default.ArbFor<string>(), text => ParsesOrRefuses(text ?? string.Empty))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+    }
+
+    [Fact]
+    public void Mutated_valid_documents_only_ever_yield_a_configuration_or_the_documented_exception()
+    {
+        string[] seeds = [Minimal, Full, File.ReadAllText(Path.Combine(RepositoryRoot(), "firmware", "appliance.example.json"))];
+        Gen<(int Seed, int Position, int Operation, char Character, int Length)> mutations =
+            from seed in Gen.Choose(0, seeds.Length - 1)
+            from position in Gen.Choose(0, 4000)
+            from operation in Gen.Choose(0, 3)
+            from character in Gen.Elements('"', '{', '}', '[', ']', ',', ':', '0', '9', '-', 'e', '.', 'n', 't', '\\', ' ', '\u0000', '\u00e9', 'x')
+            from length in Gen.Choose(1, 20)
+            select (seed, position, operation, character, length);
+        Prop.ForAll(mutations.ToArbitrary(), mutation =>
+            {
+                var text = new StringBuilder(seeds[mutation.Seed]);
+                int at = mutation.Position % (text.Length + 1);
+                switch (mutation.Operation)
+                {
+                    case 0:
+                        text.Insert(at, mutation.Character);
+                        break;
+                    case 1:
+                        text.Remove(Math.Min(at, text.Length - 1), Math.Min(mutation.Length, text.Length - Math.Min(at, text.Length - 1)));
+                        break;
+                    case 2:
+                        text[Math.Min(at, text.Length - 1)] = mutation.Character;
+                        break;
+                    default:
+                        text.Length = at;
+                        break;
+                }
+
+                return ParsesOrRefuses(text.ToString());
+            })
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(1500));
+    }
+
+    private static bool ParsesOrRefuses(string text)
+    {
+        try
+        {
+            ApplianceConfiguration configuration = ApplianceConfiguration.Parse(text, "fuzz");
+            return configuration.Recipients.Count > 0 || configuration.RecipientsFile is not null;
+        }
+        catch (ApplianceConfigurationException error)
+        {
+            return error.Message.StartsWith("fuzz: ", StringComparison.Ordinal);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "EdgeCapture.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new InvalidOperationException("EdgeCapture.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Device.Gpio;
+using EdgeCapture.Crypto;
+using EdgeCapture.Privacy.Simulation;
+using EdgeCapture.Recording.Manifests;
+using EdgeCapture.Recording.Recorder;
+using EdgeCapture.Recording.Segments;
+
+namespace EdgeCapture.Appliance.Tests;
+
+/// <summary>The appliance on simulated hardware, end to end: the box records, the custodian verifies and decrypts.</summary>
+public sealed class SimulatedApplianceTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("edgecapture-appliance-tests-");
+    private readonly AgeIdentity _custodian = AgeIdentity.Generate();
+
+    public void Dispose()
+    {
+        _custodian.Dispose();
+        _directory.Delete(recursive: true);
+    }
+
+    private ApplianceConfiguration Configuration(VideoSourceKind video = VideoSourceKind.None) => new()
+    {
+        DeviceId = "test-box",
+        DataDirectory = Path.Combine(_directory.FullName, "box"),
+        Recipients = [_custodian.Recipient],
+        SegmentSeconds = 0.3,
+        VideoSource = video,
+    };
+
+    [Fact]
+    public async Task The_simulated_appliance_records_and_the_custodian_decrypts()
+    {
+        var sealedSegments = new List<SegmentSealedInfo>();
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        DevicePublicKey devicePublicKey;
+        await using (Appliance appliance = Appliance.Start(Configuration(VideoSourceKind.Simulated), new ApplianceSimulation { Seed = 4 }, onSegmentSealed: info =>
+        {
+            lock (sealedSegments)
+            {
+                sealedSegments.Add(info);
+                if (sealedSegments.Sum(segment => segment.Counts.Keys) > 0 && sealedSegments.Sum(segment => segment.Counts.Frames) > 0)
+                {
+                    enough.TrySetResult();
+                }
+            }
+        }))
+        {
+            devicePublicKey = appliance.DevicePublicKey;
+            await enough.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            await appliance.StopAsync();
+            Assert.Equal(0, appliance.TapDroppedEvents);
+        }
+
+        SegmentContents? last = null;
+        long keys = 0;
+        using (var outbox = EdgeCapture.Storage.SegmentOutbox.Open(Path.Combine(_directory.FullName, "box", "outbox.db"), new EdgeCapture.Storage.OutboxOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EdgeCapture.Storage.SegmentOutbox>.Instance, TimeProvider.System))
+        {
+            VerificationReport report = SegmentChainVerifier.Verify(outbox, devicePublicKey, [_custodian], (_, contents) =>
+            {
+                keys += SegmentChainVerifier.Count(contents.Records).Keys;
+                last = contents;
+            });
+            Assert.True(report.IsValid, string.Join("\n", report.Errors.Select(error => error.Message)));
+            Assert.Equal(sealedSegments.Count, report.SegmentsDecrypted);
+            SessionVerification session = Assert.Single(report.Sessions);
+            Assert.Equal(SessionEndReason.Shutdown, session.EndReason);
+            Assert.True(session.Counts.Frames > 0);
+        }
+
+        Assert.True(keys > 0);
+        Assert.Equal("test-box", last!.Header.DeviceId);
+    }
+
+    [Fact]
+    public async Task The_recording_indicator_goes_dark_only_after_the_last_segment_is_sealed()
+    {
+        var timeline = new List<string>();
+        var sealedOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Appliance appliance = Appliance.Start(Configuration(), new ApplianceSimulation { Seed = 2 }, onSegmentSealed: info =>
+        {
+            lock (timeline)
+            {
+                timeline.Add("sealed " + info.EndReason);
+            }
+
+            sealedOnce.TrySetResult();
+        });
+        await using (appliance)
+        {
+            SimulatedGpioDriver gpio = Assert.IsType<SimulatedGpioDriver>(appliance.SimulatedGpio);
+            gpio.OperationPerformed += operation =>
+            {
+                if (operation is { Kind: SimulatedGpioOperationKind.Write, Pin: Appliance.SimulatedIndicatorLine })
+                {
+                    lock (timeline)
+                    {
+                        timeline.Add(operation.Value == PinValue.High ? "lit" : "dark");
+                    }
+                }
+            };
+            await sealedOnce.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            await appliance.StopAsync();
+        }
+
+        string[] events;
+        lock (timeline)
+        {
+            events = [.. timeline];
+        }
+
+        int lastSeal = Array.FindLastIndex(events, entry => entry.StartsWith("sealed", StringComparison.Ordinal));
+        int firstDark = Array.IndexOf(events, "dark");
+        Assert.Equal("sealed Shutdown", events[lastSeal]);
+        Assert.True(firstDark > lastSeal, "LED dark before the last seal: " + string.Join(", ", events));
+        Assert.Equal("dark", events[^1]);
+    }
+
+    [Fact]
+    public async Task A_switch_private_from_the_start_records_nothing_but_the_relay_runs()
+    {
+        int sealedCount = 0;
+        await using (Appliance appliance = Appliance.Start(Configuration(), new ApplianceSimulation { Seed = 3, PrivateAt = [0] }, onSegmentSealed: _ => Interlocked.Increment(ref sealedCount)))
+        {
+            // Poll (no timed assertion) until the relay has demonstrably delivered input to the recorder, which must gate all of it.
+            while (appliance.Recorder.GetStatistics().EventsGated == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
+
+            await appliance.StopAsync();
+            RecorderStatistics statistics = appliance.Recorder.GetStatistics();
+            Assert.Equal(0, statistics.EventsAccepted);
+            Assert.Equal(0, statistics.SegmentsSealed);
+        }
+
+        Assert.Equal(0, sealedCount);
+    }
+
+    [Fact]
+    public async Task A_bad_data_directory_is_refused_at_start_with_nothing_left_running()
+    {
+        string file = Path.Combine(_directory.FullName, "not-a-directory");
+        await File.WriteAllTextAsync(file, "x");
+        ApplianceStartException error = Assert.Throws<ApplianceStartException>(() => Appliance.Start(Configuration() with { DataDirectory = file }, new ApplianceSimulation()));
+        Assert.Equal("device key", error.Component);
+    }
+}

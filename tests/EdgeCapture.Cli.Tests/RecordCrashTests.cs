@@ -55,7 +55,8 @@ public sealed partial class RecordCrashTests : IDisposable
                 }
             }
 
-            Thread.Sleep(random.Next(0, 250));
+            // The kill lands at a random moment after the last reported seal; the child must still be running then.
+            Assert.False(child.WaitForExit(random.Next(0, 250)), $"run {runs}: the child exited before it was killed");
             child.Kill();
             child.WaitForExit();
             Assert.True(sealedThisRun.Count >= sealsBeforeKill, $"run {runs}: the child ended before sealing {sealsBeforeKill} segments");

@@ -6,7 +6,7 @@ using EdgeCapture.Relay.Interop;
 namespace EdgeCapture.Relay;
 
 /// <content>The writer thread: one report in flight per endpoint, EAGAIN/ESHUTDOWN handling, LED output reports.</content>
-public sealed unsafe partial class HidRelay
+internal sealed unsafe partial class HidRelay
 {
     private const int StopPollMilliseconds = 20;
 

@@ -24,7 +24,7 @@ namespace EdgeCapture.Relay;
 /// </list>
 /// Nothing here accepts input other than the physical devices: there is no API to inject a key.
 /// </summary>
-public sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
+internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
 {
     private const int ButtonCount = 8;
 

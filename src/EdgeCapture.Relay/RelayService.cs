@@ -19,7 +19,20 @@ public sealed class RelayService : IDisposable
     private bool _started;
     private bool _stopped;
 
-    /// <summary>Opens the gadget endpoints; devices are opened by <see cref="Start"/>.</summary>
+    /// <summary>Opens the gadget endpoints; devices are opened by <see cref="Start"/>. Input comes only from the evdev nodes
+    /// the configuration names (or that appear in its input directory): there is no way to hand this relay anything else.</summary>
+    /// <param name="configuration">Paths and options.</param>
+    /// <param name="timeProvider">Clock.</param>
+    /// <param name="tap">Recording tap, or null.</param>
+    /// <param name="loggerFactory">Loggers, or null.</param>
+    /// <exception cref="IOException">A gadget endpoint cannot be opened.</exception>
+    public RelayService(RelayConfiguration configuration, TimeProvider timeProvider, InputTap? tap = null, ILoggerFactory? loggerFactory = null)
+        : this(configuration, timeProvider, tap, loggerFactory, openNode: null, openEndpoint: null)
+    {
+    }
+
+    /// <summary>The same, with the kernel seams replaceable; internal so that only this assembly's tests can feed it
+    /// stand-in input nodes (invariant 4: nothing but physical input reaches the gadget).</summary>
     /// <param name="configuration">Paths and options.</param>
     /// <param name="timeProvider">Clock.</param>
     /// <param name="tap">Recording tap, or null.</param>
@@ -27,13 +40,13 @@ public sealed class RelayService : IDisposable
     /// <param name="openNode">Seam for opening input nodes (tests); default <see cref="EvdevFileNode.Open"/>.</param>
     /// <param name="openEndpoint">Seam for opening gadget endpoints (tests); default <see cref="HidGadgetFile.Open"/>.</param>
     /// <exception cref="IOException">A gadget endpoint cannot be opened.</exception>
-    public RelayService(
+    internal RelayService(
         RelayConfiguration configuration,
         TimeProvider timeProvider,
-        InputTap? tap = null,
-        ILoggerFactory? loggerFactory = null,
-        Func<EvdevDeviceOptions, IEvdevNode>? openNode = null,
-        Func<string, string?, IHidGadgetEndpoint>? openEndpoint = null)
+        InputTap? tap,
+        ILoggerFactory? loggerFactory,
+        Func<EvdevDeviceOptions, IEvdevNode>? openNode,
+        Func<string, string?, IHidGadgetEndpoint>? openEndpoint)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -69,11 +82,20 @@ public sealed class RelayService : IDisposable
             || consumer is HidGadgetFile { IsCharacterDevice: true };
     }
 
-    /// <summary>The evdev side.</summary>
-    public EvdevReader Reader { get; }
+    /// <summary>Number of input devices currently open.</summary>
+    public int DeviceCount => Reader.DeviceCount;
 
-    /// <summary>The gadget side.</summary>
-    public HidRelay Relay { get; }
+    /// <summary>What the evdev side read and skipped.</summary>
+    public EvdevReaderCounters ReaderCounters => Reader.Counters;
+
+    /// <summary>What the gadget side wrote, queued and coalesced.</summary>
+    public HidRelayCounters RelayCounters => Relay.Counters;
+
+    /// <summary>The evdev side (internal: whoever holds it could switch off the physical-input check).</summary>
+    internal EvdevReader Reader { get; }
+
+    /// <summary>The gadget side (internal: whoever holds it could feed it events).</summary>
+    internal HidRelay Relay { get; }
 
     /// <summary>Opens the configured devices, starts watching the input directory, and starts both threads.</summary>
     /// <exception cref="IOException">A configured device cannot be opened.</exception>

@@ -129,7 +129,7 @@ internal static class RelayCommand
                 return DeviceError;
             }
 
-            await stdout.WriteLineAsync($"relay: running with {service.Reader.DeviceCount} device(s){(configuration.InputDirectory is null ? string.Empty : $", watching {configuration.InputDirectory}")}; Ctrl+C stops it.").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"relay: running with {service.DeviceCount} device(s){(configuration.InputDirectory is null ? string.Empty : $", watching {configuration.InputDirectory}")}; Ctrl+C stops it.").ConfigureAwait(false);
             try
             {
                 await Task.Delay(seconds is null ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds.Value), cancellationToken).ConfigureAwait(false);
@@ -160,8 +160,8 @@ internal static class RelayCommand
 
     private static string Summary(RelayService service)
     {
-        HidRelayCounters relay = service.Relay.Counters;
-        EvdevReaderCounters reader = service.Reader.Counters;
+        HidRelayCounters relay = service.RelayCounters;
+        EvdevReaderCounters reader = service.ReaderCounters;
         return string.Create(
             CultureInfo.InvariantCulture,
             $"relay: {relay.EventsRelayed} events relayed; reports: {relay.KeyboardReports} keyboard, {relay.MouseReports} mouse, {relay.ConsumerReports} consumer; host busy (EAGAIN) {relay.WouldBlock}, host away (ESHUTDOWN) {relay.Shutdowns}, resynchronised {relay.Resynchronisations}; unmapped keys {relay.UnmappedKeys}; bad input skipped {reader.BadInput}; SYN_DROPPED {reader.SynDropped}; LED reports {relay.LedReports}.");

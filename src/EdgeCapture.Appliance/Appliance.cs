@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Globalization;
+using System.Threading.Channels;
 using EdgeCapture.Crypto;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
@@ -13,6 +14,7 @@ using EdgeCapture.Relay;
 using EdgeCapture.Relay.Simulation;
 using EdgeCapture.Storage;
 using EdgeCapture.Video;
+using EdgeCapture.Video.Sampling;
 using EdgeCapture.Video.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +28,12 @@ namespace EdgeCapture.Appliance;
 /// order the invariants need.
 /// </summary>
 /// <remarks>
-/// <para>The relay never waits on recording: it only offers events to the <see cref="InputTap"/>, which the recorder drains.</para>
+/// <para>The relay never waits on recording: it only offers events to the <see cref="InputTap"/>, which the recorder drains.
+/// With screen capture, an input pump on the recorder's side of the tap reads it instead: an <see cref="InputActionDetector"/>
+/// turns each relayed click, key press and wheel step into an action for the capture stage's sampler (its "before" and
+/// "after" frames), and every event goes on, in order, to the recorder through a bounded channel that waits when full; the
+/// wait backs up into the tap, which refuses and counts (as it always did), so the recorder sees every event it would have
+/// seen or a counted drop, and the relay still never waits.</para>
 /// <para>Stop order (<see cref="StopAsync"/>): the relay stops first and sends all-released reports; screen capture stops;
 /// the tap is completed and the recorder ends its session, sealing the last segment durably; only then is the privacy
 /// hardware disposed, which shuts the gate and then darkens the recording indicator. So the LED is dark only after the last
@@ -45,6 +52,9 @@ public sealed class Appliance : IAsyncDisposable
 
     private const int TapCapacity = 16384;
 
+    /// <summary>Events between the input pump and the recorder (with screen capture); the tap in front holds the rest.</summary>
+    private const int RecorderInputCapacity = 4096;
+
     private readonly ApplianceConfiguration _configuration;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Action<string> _report;
@@ -52,6 +62,8 @@ public sealed class Appliance : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _captureStop = new();
     private readonly CancellationTokenSource _recorderStop = new();
+    private readonly CancellationTokenSource _pumpStop = new();
+    private readonly InputActionDetector _actionDetector = new();
     private readonly List<Task> _background = [];
     private readonly Lock _stopLock = new();
     private DeviceSigningKey? _signingKey;
@@ -63,8 +75,10 @@ public sealed class Appliance : IAsyncDisposable
     private Task<RelaySimulationResult>? _simulatedRelay;
     private CaptureStage? _capture;
     private Task _captureTask = Task.CompletedTask;
+    private Task _inputPump = Task.CompletedTask;
     private Task _recording = Task.CompletedTask;
     private Task? _stopping;
+    private long _inputActionsDetected;
 
     private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report)
     {
@@ -97,6 +111,12 @@ public sealed class Appliance : IAsyncDisposable
 
     /// <summary>Events the relay offered that the tap refused because the recorder fell behind (dropped for recording, never for relaying).</summary>
     public long TapDroppedEvents => _tap.DroppedEventCount;
+
+    /// <summary>Input actions (clicks, key presses, wheel steps, bursts thinned) detected in the relayed input and given to the capture stage; 0 without screen capture.</summary>
+    public long InputActionsDetected => Volatile.Read(ref _inputActionsDetected);
+
+    /// <summary>The capture stage's counters, or null without screen capture.</summary>
+    public CaptureStatistics? CaptureStatistics => _capture?.GetStatistics();
 
     /// <summary>
     /// Starts the appliance: device key (created 0600 if absent), outbox (a corrupt one is moved aside and reported),
@@ -155,6 +175,7 @@ public sealed class Appliance : IAsyncDisposable
         _stop.Dispose();
         _captureStop.Dispose();
         _recorderStop.Dispose();
+        _pumpStop.Dispose();
     }
 
     private static List<AgeRecipient> LoadRecipients(ApplianceConfiguration configuration)
@@ -252,7 +273,22 @@ public sealed class Appliance : IAsyncDisposable
         }
 
         // The recorder ends when the tap completes (after the relay has stopped), sealing its last segment.
-        _recording = _recorder.RunAsync(_tap.Reader, _capture?.Records, () => _tap.DroppedEventCount, _recorderStop.Token);
+        ChannelReader<InputTapEvent> recorderInput = _tap.Reader;
+        if (_capture is not null)
+        {
+            var pumped = Channel.CreateBounded<InputTapEvent>(new BoundedChannelOptions(RecorderInputCapacity)
+            {
+                // Wait: the pump never drops; while it waits the tap fills and refuses (counted), never the relay.
+                FullMode = BoundedChannelFullMode.Wait,
+                SingleWriter = true,
+                SingleReader = false,
+                AllowSynchronousContinuations = false,
+            });
+            recorderInput = pumped.Reader;
+            _inputPump = Task.Run(() => PumpInputAsync(_tap.Reader, pumped.Writer, _capture, _pumpStop.Token), CancellationToken.None);
+        }
+
+        _recording = _recorder.RunAsync(recorderInput, _capture?.Records, () => _tap.DroppedEventCount, _recorderStop.Token);
         _background.Add(ForwardForgetRequestsAsync(_privacy, _recorder, _report, _stop.Token));
 
         if (Simulation is { } scripted)
@@ -343,14 +379,53 @@ public sealed class Appliance : IAsyncDisposable
         await _captureTask.ConfigureAwait(false);
 
         // 4. The recorder drains the tap (whatever is left is read in its final step), stops taking frames, ends the
-        //    session and seals the last segment durably.
+        //    session and seals the last segment durably. With an input pump in between, the pump first moves the rest
+        //    of the tap on and completes the recorder's input (it is abandoned only if the recorder ended on its own).
         _tap.Complete();
+        await Task.WhenAny(_inputPump, _recording).ConfigureAwait(false);
+        await _pumpStop.CancelAsync().ConfigureAwait(false);
+        await _inputPump.ConfigureAwait(false);
         await _recorderStop.CancelAsync().ConfigureAwait(false);
         await _recording.ConfigureAwait(false);
         _capture?.Dispose();
 
         // 5. Only now: the gate shuts, then the recording indicator goes dark.
         _privacy?.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the tap on the recorder's side: each event that starts an action is reported to the capture stage (never
+    /// blocks), then every event goes on to the recorder in tap order. Completes the recorder's input when the tap completes.
+    /// </summary>
+    private async Task PumpInputAsync(ChannelReader<InputTapEvent> tap, ChannelWriter<InputTapEvent> recorderInput, CaptureStage capture, CancellationToken abandon)
+    {
+        try
+        {
+            while (await tap.WaitToReadAsync(abandon).ConfigureAwait(false))
+            {
+                while (tap.TryRead(out InputTapEvent inputEvent))
+                {
+                    if (_actionDetector.TryDetect(inputEvent, out InputAction action))
+                    {
+                        capture.NotifyAction(action);
+                        Interlocked.Increment(ref _inputActionsDetected);
+                    }
+
+                    if (!recorderInput.TryWrite(inputEvent))
+                    {
+                        await recorderInput.WriteAsync(inputEvent, abandon).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        {
+            // The recorder is gone: nothing left to feed.
+        }
+        finally
+        {
+            recorderInput.TryComplete();
+        }
     }
 
     private static async Task AtAsync(double seconds, Action action, CancellationToken cancellationToken)

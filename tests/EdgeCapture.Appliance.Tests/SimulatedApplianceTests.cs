@@ -73,6 +73,57 @@ public sealed class SimulatedApplianceTests : IDisposable
     }
 
     [Fact]
+    public async Task With_video_the_relayed_input_drives_the_before_and_after_action_frames()
+    {
+        // The actions come from the relayed evdev input (the simulated source is given no script observer), so this
+        // holds on real devices too: the custodian finds frames kept BeforeAction and AfterAction next to recorded input.
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long sealedFrames = 0;
+        Appliance? running = null;
+        DevicePublicKey devicePublicKey;
+        await using (Appliance appliance = Appliance.Start(Configuration(VideoSourceKind.Simulated), new ApplianceSimulation { Seed = 5 }, onSegmentSealed: info =>
+        {
+            if (Interlocked.Add(ref sealedFrames, info.Counts.Frames) >= 12 && Volatile.Read(ref running) is { InputActionsDetected: >= 20 })
+            {
+                enough.TrySetResult();
+            }
+        }))
+        {
+            Volatile.Write(ref running, appliance);
+            devicePublicKey = appliance.DevicePublicKey;
+            await enough.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            await appliance.StopAsync();
+            Assert.Equal(0, appliance.TapDroppedEvents);
+            EdgeCapture.Video.CaptureStatistics capture = Assert.IsType<EdgeCapture.Video.CaptureStatistics>(appliance.CaptureStatistics);
+            Assert.Equal(0, capture.ActionsDropped);
+        }
+
+        var frames = new List<FrameRecord>();
+        var actions = new List<long>();
+        using (var outbox = EdgeCapture.Storage.SegmentOutbox.Open(Path.Combine(_directory.FullName, "box", "outbox.db"), new EdgeCapture.Storage.OutboxOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<EdgeCapture.Storage.SegmentOutbox>.Instance, TimeProvider.System))
+        {
+            VerificationReport report = SegmentChainVerifier.Verify(outbox, devicePublicKey, [_custodian], (_, contents) =>
+            {
+                frames.AddRange(contents.Records.OfType<FrameRecord>());
+                actions.AddRange(contents.Records.OfType<KeyRecord>().Where(key => key.IsDown).Select(key => key.MonotonicNanoseconds));
+                actions.AddRange(contents.Records.OfType<MouseRecord>().Where(mouse => mouse.Buttons != 0 || mouse.Wheel != 0 || mouse.Pan != 0).Select(mouse => mouse.MonotonicNanoseconds));
+            });
+            Assert.True(report.IsValid, string.Join("\n", report.Errors.Select(error => error.Message)));
+        }
+
+        var reasons = frames.Select(frame => (EdgeCapture.Video.FrameKeepReason)frame.KeepReason).ToList();
+        Assert.Contains(reasons, reason => reason.HasFlag(EdgeCapture.Video.FrameKeepReason.BeforeAction));
+        Assert.Contains(reasons, reason => reason.HasFlag(EdgeCapture.Video.FrameKeepReason.AfterAction));
+        Assert.NotEmpty(actions);
+
+        // Every "before" frame is followed by recorded input within a frame interval or two (10 fps simulated source).
+        long window = 250_000_000;
+        Assert.All(
+            frames.Where(frame => ((EdgeCapture.Video.FrameKeepReason)frame.KeepReason).HasFlag(EdgeCapture.Video.FrameKeepReason.BeforeAction)),
+            frame => Assert.Contains(actions, at => at >= frame.MonotonicNanoseconds && at - frame.MonotonicNanoseconds <= window));
+    }
+
+    [Fact]
     public async Task The_recording_indicator_goes_dark_only_after_the_last_segment_is_sealed()
     {
         var timeline = new List<string>();

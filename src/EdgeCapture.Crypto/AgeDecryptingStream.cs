@@ -19,6 +19,9 @@ public sealed class AgeDecryptingStream : Stream
 {
     private const int ChunksPerParallelBatch = 4;
 
+    /// <summary>Batches read ahead per degree of parallelism: enough that no worker waits for the reader or the writer.</summary>
+    private const int BatchesInFlightPerWorker = 3;
+
     private readonly AgeInput _payload;
     private readonly Stream _source;
     private readonly Key _payloadKey;
@@ -45,7 +48,7 @@ public sealed class AgeDecryptingStream : Stream
         _leaveOpen = options.LeaveOpen;
         _parallelism = AgeStreamFormat.Parallelism(options.MaxDegreeOfParallelism);
         _chunksPerBatch = _parallelism == 1 ? 1 : ChunksPerParallelBatch;
-        _maxInFlight = _parallelism * 2;
+        _maxInFlight = _parallelism == 1 ? 2 : _parallelism * BatchesInFlightPerWorker;
     }
 
     /// <inheritdoc/>
@@ -228,15 +231,8 @@ public sealed class AgeDecryptingStream : Stream
             _disposed = true;
             foreach (Batch batch in _inFlight)
             {
-                try
-                {
-                    batch.Opening?.Wait();
-                }
-                catch (AggregateException)
-                {
-                    // Reported through Read already, or never needed.
-                }
-
+                // A batch no worker has started is withdrawn; one being opened is waited for (its buffers are in use).
+                batch.Withdraw();
                 batch.Release();
             }
 
@@ -278,8 +274,15 @@ public sealed class AgeDecryptingStream : Stream
             return;
         }
 
-        batch.Opening?.GetAwaiter().GetResult();
-        batch.Opening = null;
+        WaitOpened(batch);
+        if (batch.OpenError is not null)
+        {
+            // Not an authentication failure but a fault while opening: reported like one, on this and every later read.
+            _error = batch.OpenError;
+            Recycle(batch);
+            return;
+        }
+
         if (batch.ReadError is not null)
         {
             _error = batch.ReadError;
@@ -343,14 +346,13 @@ public sealed class AgeDecryptingStream : Stream
             }
 
             _readChunk += (ulong)((batch.CiphertextLength + AgeStreamFormat.EncryptedChunkSize - 1) / AgeStreamFormat.EncryptedChunkSize);
-            Key key = _payloadKey;
             if (_parallelism == 1)
             {
-                batch.Open(key);
+                batch.Open(_payloadKey);
             }
             else
             {
-                batch.Opening = Task.Run(() => batch.Open(key));
+                batch.Schedule(_payloadKey);
             }
 
             _inFlight.Enqueue(batch);
@@ -359,16 +361,56 @@ public sealed class AgeDecryptingStream : Stream
 
     private ulong _readChunk;
 
+    /// <summary>
+    /// Waits until <paramref name="oldest"/> (the head of the queue) is opened. Rather than sit idle, the reading
+    /// thread opens batches no worker has picked up yet: the head first, else a later one, so a busy or starved thread
+    /// pool never stalls the stream and the caller's core is not wasted.
+    /// </summary>
+    private void WaitOpened(Batch oldest)
+    {
+        while (!oldest.IsOpened)
+        {
+            if (oldest.TryOpenHere())
+            {
+                return;
+            }
+
+            bool helped = false;
+            foreach (Batch later in _inFlight)
+            {
+                if (later.TryOpenHere())
+                {
+                    helped = true;
+                    break;
+                }
+            }
+
+            if (!helped)
+            {
+                oldest.WaitUntilOpened();
+                return;
+            }
+        }
+    }
+
     private void Recycle(Batch batch)
     {
         batch.Reset();
         _free.Push(batch);
     }
 
-    /// <summary>A run of consecutive chunks read together and opened by one worker.</summary>
-    private sealed class Batch
+    /// <summary>A run of consecutive chunks read together and opened by one worker (a thread-pool work item).</summary>
+    private sealed class Batch : IThreadPoolWorkItem
     {
+        private const int Idle = 0;
+        private const int Queued = 1;
+        private const int Opening = 2;
+        private const int Opened = 3;
+
         private readonly int _chunks;
+        private readonly object _openedGate = new();
+        private int _state;
+        private Key? _scheduledKey;
 
         public Batch(int chunks)
         {
@@ -385,7 +427,10 @@ public sealed class AgeDecryptingStream : Stream
 
         public ulong FirstChunk { get; set; }
 
-        public Task? Opening { get; set; }
+        /// <summary>An unexpected failure while opening (not an authentication failure), rethrown to the reader.</summary>
+        public ExceptionDispatchInfo? OpenError { get; private set; }
+
+        public bool IsOpened => Volatile.Read(ref _state) is Opened or Idle;
 
         public ExceptionDispatchInfo? ReadError { get; set; }
 
@@ -399,6 +444,64 @@ public sealed class AgeDecryptingStream : Stream
         public bool TrailingData { get; private set; }
 
         public string? Failure { get; private set; }
+
+        /// <summary>Queues the batch to be opened on the thread pool (or by the reader, whichever comes first).</summary>
+        public void Schedule(Key payloadKey)
+        {
+            _scheduledKey = payloadKey;
+            Volatile.Write(ref _state, Queued);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        /// <summary>Runs on a thread-pool thread; does nothing if the reader already took the batch.</summary>
+        public void Execute() => TryOpenHere();
+
+        /// <summary>Opens the batch on the calling thread if nobody has started it; false if it is taken or done.</summary>
+        public bool TryOpenHere()
+        {
+            if (Interlocked.CompareExchange(ref _state, Opening, Queued) != Queued)
+            {
+                return false;
+            }
+
+            try
+            {
+                Open(_scheduledKey!);
+            }
+            catch (Exception error)
+            {
+                // A work item must not throw; the reader rethrows it in order.
+                OpenError = ExceptionDispatchInfo.Capture(error);
+            }
+
+            lock (_openedGate)
+            {
+                Volatile.Write(ref _state, Opened);
+                Monitor.PulseAll(_openedGate);
+            }
+
+            return true;
+        }
+
+        public void WaitUntilOpened()
+        {
+            lock (_openedGate)
+            {
+                while (Volatile.Read(ref _state) != Opened)
+                {
+                    Monitor.Wait(_openedGate);
+                }
+            }
+        }
+
+        /// <summary>Cancels a queued batch or waits for the worker opening it; afterwards no worker touches it.</summary>
+        public void Withdraw()
+        {
+            if (Interlocked.CompareExchange(ref _state, Opened, Queued) != Queued && Volatile.Read(ref _state) == Opening)
+            {
+                WaitUntilOpened();
+            }
+        }
 
         /// <summary>
         /// Opens chunks in order, stopping at the first failure or at the chunk marked last. A full-size chunk is
@@ -464,9 +567,13 @@ public sealed class AgeDecryptingStream : Stream
             }
         }
 
+        /// <summary>
+        /// Makes the batch reusable by the same stream. Its plaintext is not cleared here: the next batch overwrites
+        /// it, and <see cref="Release"/> clears the whole buffer before it goes back to the shared pool (one pass less
+        /// over every byte on the reading thread).
+        /// </summary>
         public void Reset()
         {
-            CryptographicOperations.ZeroMemory(Plaintext.AsSpan(0, Math.Min(Plaintext.Length, PlaintextLength)));
             PlaintextLength = 0;
             CiphertextLength = 0;
             ChunksOpened = 0;
@@ -474,7 +581,9 @@ public sealed class AgeDecryptingStream : Stream
             TrailingData = false;
             Failure = null;
             ReadError = null;
-            Opening = null;
+            OpenError = null;
+            _scheduledKey = null;
+            _state = Idle;
         }
 
         public void Release()

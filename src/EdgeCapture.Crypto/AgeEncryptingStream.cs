@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using NSec.Cryptography;
 
@@ -267,8 +268,7 @@ public sealed class AgeEncryptingStream : Stream
             return;
         }
 
-        Key key = _payloadKey;
-        batch.Sealing = Task.Run(() => batch.Seal(key));
+        batch.Schedule(_payloadKey);
         _inFlight.Enqueue(batch);
         if (isFinal)
         {
@@ -287,7 +287,7 @@ public sealed class AgeEncryptingStream : Stream
 
     private void DrainInFlight(bool untilEmpty)
     {
-        while (_inFlight.TryPeek(out Batch? oldest) && (untilEmpty || oldest.Sealing!.IsCompleted))
+        while (_inFlight.TryPeek(out Batch? oldest) && (untilEmpty || oldest.IsSealed))
         {
             _free.Push(WriteOldest());
         }
@@ -296,8 +296,8 @@ public sealed class AgeEncryptingStream : Stream
     private Batch WriteOldest()
     {
         Batch oldest = _inFlight.Dequeue();
-        oldest.Sealing!.GetAwaiter().GetResult();
-        oldest.Sealing = null;
+        WaitSealed(oldest);
+        oldest.SealError?.Throw();
         WriteOut(oldest.Ciphertext.AsSpan(0, oldest.CiphertextLength));
         oldest.PlaintextLength = 0;
         return oldest;
@@ -340,13 +340,38 @@ public sealed class AgeEncryptingStream : Stream
     {
         foreach (Batch batch in _inFlight)
         {
-            try
+            // A batch no worker has started is withdrawn; one being sealed is waited for (its buffers are in use).
+            batch.Withdraw();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="oldest"/> is sealed. Rather than sit idle (or spin), the writing thread seals
+    /// batches no worker has picked up yet: the oldest first, else a later one.
+    /// </summary>
+    private void WaitSealed(Batch oldest)
+    {
+        while (!oldest.IsSealed)
+        {
+            if (oldest.TrySealHere())
             {
-                batch.Sealing?.Wait();
+                return;
             }
-            catch (AggregateException)
+
+            bool helped = false;
+            foreach (Batch later in _inFlight)
             {
-                // The failure was or will be reported by the write that needed this batch.
+                if (later.TrySealHere())
+                {
+                    helped = true;
+                    break;
+                }
+            }
+
+            if (!helped)
+            {
+                oldest.WaitUntilSealed();
+                return;
             }
         }
     }
@@ -365,10 +390,18 @@ public sealed class AgeEncryptingStream : Stream
         }
     }
 
-    /// <summary>A run of consecutive chunks sealed together (by one worker when parallel).</summary>
-    private sealed class Batch
+    /// <summary>A run of consecutive chunks sealed together (by one worker, a thread-pool work item, when parallel).</summary>
+    private sealed class Batch : IThreadPoolWorkItem
     {
+        private const int Idle = 0;
+        private const int Queued = 1;
+        private const int Sealing = 2;
+        private const int Sealed = 3;
+
         private readonly int _chunks;
+        private readonly object _sealedGate = new();
+        private int _state;
+        private Key? _scheduledKey;
 
         public Batch(int chunks)
         {
@@ -389,10 +422,73 @@ public sealed class AgeEncryptingStream : Stream
 
         public bool IsFinal { get; set; }
 
-        public Task? Sealing { get; set; }
+        /// <summary>An unexpected failure while sealing, rethrown to the writer.</summary>
+        public ExceptionDispatchInfo? SealError { get; private set; }
+
+        public bool IsSealed => Volatile.Read(ref _state) is Sealed or Idle;
 
         /// <summary>Chunks in this batch; an empty final batch is the single empty chunk of an empty file.</summary>
         public int ChunkCount => PlaintextLength == 0 ? 1 : (PlaintextLength + AgeStreamFormat.ChunkSize - 1) / AgeStreamFormat.ChunkSize;
+
+        /// <summary>Queues the batch to be sealed on the thread pool (or by the writer, whichever comes first).</summary>
+        public void Schedule(Key payloadKey)
+        {
+            _scheduledKey = payloadKey;
+            SealError = null;
+            Volatile.Write(ref _state, Queued);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        /// <summary>Runs on a thread-pool thread; does nothing if the writer already took the batch.</summary>
+        public void Execute() => TrySealHere();
+
+        /// <summary>Seals the batch on the calling thread if nobody has started it; false if it is taken or done.</summary>
+        public bool TrySealHere()
+        {
+            if (Interlocked.CompareExchange(ref _state, Sealing, Queued) != Queued)
+            {
+                return false;
+            }
+
+            try
+            {
+                Seal(_scheduledKey!);
+            }
+            catch (Exception error)
+            {
+                // A work item must not throw; the writer rethrows it in order.
+                SealError = ExceptionDispatchInfo.Capture(error);
+            }
+
+            _scheduledKey = null;
+            lock (_sealedGate)
+            {
+                Volatile.Write(ref _state, Sealed);
+                Monitor.PulseAll(_sealedGate);
+            }
+
+            return true;
+        }
+
+        public void WaitUntilSealed()
+        {
+            lock (_sealedGate)
+            {
+                while (Volatile.Read(ref _state) != Sealed)
+                {
+                    Monitor.Wait(_sealedGate);
+                }
+            }
+        }
+
+        /// <summary>Cancels a queued batch or waits for the worker sealing it; afterwards no worker touches it.</summary>
+        public void Withdraw()
+        {
+            if (Interlocked.CompareExchange(ref _state, Sealed, Queued) != Queued && Volatile.Read(ref _state) == Sealing)
+            {
+                WaitUntilSealed();
+            }
+        }
 
         public void Seal(Key payloadKey)
         {

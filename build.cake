@@ -58,7 +58,7 @@ Task("Test")
             NoBuild = true,
             NoRestore = true,
             ResultsDirectory = results,
-            Loggers = new[] { "trx", "console;verbosity=normal" },
+            Loggers = new[] { "trx", "console;verbosity=minimal" },
         });
     }
     catch (Exception exception)

@@ -267,7 +267,7 @@ public sealed class Appliance : IAsyncDisposable
         if (video)
         {
             var source = new SimulatedDesktopSource(script, new SimulatedSourceOptions { FramesPerSecond = 10, Seed = Simulation?.Seed ?? 1 }, time);
-            _capture = new CaptureStage(source, new DelegateRecordingGate(_privacy.Timeline.IsRecordable), new CaptureStageOptions(), time, _loggerFactory.CreateLogger<CaptureStage>());
+            _capture = new CaptureStage(source, new DelegateRecordingGate(_privacy.IsRecordableNow), new CaptureStageOptions(), time, _loggerFactory.CreateLogger<CaptureStage>());
             CaptureStage capture = _capture;
             _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
         }

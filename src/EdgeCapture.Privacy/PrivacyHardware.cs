@@ -145,6 +145,24 @@ public sealed partial class PrivacyHardware : IDisposable
     /// <summary>Reads the switch now (see <see cref="PrivacySwitchMonitor.Refresh"/>).</summary>
     public void Refresh() => SwitchMonitor?.Refresh();
 
+    /// <summary>
+    /// Whether an item stamped at <paramref name="monotonicNanoseconds"/> may be recorded, reading the switch once more
+    /// when the timeline has not confirmed that instant yet: a fresh frame is usually newer than the last periodic read,
+    /// and a starved poll timer must not turn public frames into private ones. Still true only for an instant that a
+    /// later read of the switch confirmed public.
+    /// </summary>
+    /// <param name="monotonicNanoseconds">The item's timestamp on the monotonic nanosecond base.</param>
+    /// <returns>True when the instant lies in a confirmed public interval.</returns>
+    public bool IsRecordableNow(long monotonicNanoseconds)
+    {
+        if (Timeline.Decide(monotonicNanoseconds) == GateDecision.Pending)
+        {
+            Refresh();
+        }
+
+        return Timeline.IsRecordable(monotonicNanoseconds);
+    }
+
     /// <summary>Shuts the gate, darkens the LED after it, releases the lines and completes <see cref="ForgetRequests"/>.</summary>
     public void Dispose()
     {

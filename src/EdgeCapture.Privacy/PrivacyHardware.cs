@@ -155,13 +155,24 @@ public sealed partial class PrivacyHardware : IDisposable
     /// <returns>True when the instant lies in a confirmed public interval.</returns>
     public bool IsRecordableNow(long monotonicNanoseconds)
     {
-        if (Timeline.Decide(monotonicNanoseconds) == GateDecision.Pending)
+        // The watermark trails each read by the edge-latency margin, so an item younger than that margin stays pending
+        // after one read: read again a few times, a millisecond apart, before calling it not recordable. Bounded by a
+        // count, not a clock, so a frozen test clock cannot hold the caller. Meant for the capture thread, never the relay.
+        for (int attempt = 0; attempt < ConfirmationAttempts && Timeline.Decide(monotonicNanoseconds) == GateDecision.Pending; attempt++)
         {
+            if (attempt > 0)
+            {
+                Thread.Sleep(1);
+            }
+
             Refresh();
         }
 
         return Timeline.IsRecordable(monotonicNanoseconds);
     }
+
+    /// <summary>Switch reads <see cref="IsRecordableNow"/> makes at most for one pending instant (about 1 ms apart).</summary>
+    private const int ConfirmationAttempts = 10;
 
     /// <summary>Shuts the gate, darkens the LED after it, releases the lines and completes <see cref="ForgetRequests"/>.</summary>
     public void Dispose()

@@ -14,6 +14,7 @@ using EdgeCapture.Relay;
 using EdgeCapture.Relay.Simulation;
 using EdgeCapture.Storage;
 using EdgeCapture.Video;
+using EdgeCapture.Video.Encoding;
 using EdgeCapture.Video.Sampling;
 using EdgeCapture.Video.Sources;
 using Microsoft.Extensions.Logging;
@@ -76,9 +77,12 @@ public sealed class Appliance : IAsyncDisposable
     private CaptureStage? _capture;
     private Task _captureTask = Task.CompletedTask;
     private Task _inputPump = Task.CompletedTask;
+    private IDisposable? _ownedFrameSource;
     private Task _recording = Task.CompletedTask;
     private Task? _stopping;
     private long _inputActionsDetected;
+    private long _frameGateAllowanceNanoseconds;
+    private MonotonicClock _frameGateClock = MonotonicClock.System;
 
     private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report)
     {
@@ -128,7 +132,7 @@ public sealed class Appliance : IAsyncDisposable
     /// <param name="onSegmentSealed">Called after each segment is durable (on the recorder's thread; must be quick).</param>
     /// <param name="report">Receives one-line reports of what happens (switch flips in simulation, forget presses, outbox recovery).</param>
     /// <returns>The running appliance.</returns>
-    /// <exception cref="ApplianceConfigurationException">The recipients file cannot be read or holds an invalid recipient, or there is no recipient.</exception>
+    /// <exception cref="ApplianceConfigurationException">The recipients file cannot be read or holds an invalid recipient, there is no recipient, or the video file does not exist.</exception>
     /// <exception cref="ApplianceStartException">The device key, the outbox or a relay device could not be opened.</exception>
     public static Appliance Start(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory? loggerFactory = null, Action<SegmentSealedInfo>? onSegmentSealed = null, Action<string>? report = null)
     {
@@ -232,6 +236,8 @@ public sealed class Appliance : IAsyncDisposable
         }
 
         var privacyOptions = new PrivacyOptions();
+        _frameGateAllowanceNanoseconds = MonotonicClock.ToNanoseconds(privacyOptions.EdgeDeliveryAllowance);
+        _frameGateClock = clock;
         if (Simulation is { } simulation)
         {
             SimulatedGpio = new SimulatedGpioDriver();
@@ -253,21 +259,26 @@ public sealed class Appliance : IAsyncDisposable
             _privacy = PrivacyHardware.Start(_configuration.PinoutPath, privacyOptions, clock, _loggerFactory);
         }
 
-        bool video = _configuration.VideoSource == VideoSourceKind.Simulated;
+        DesktopActivityScript script = DesktopActivityScript.CreateDefault(Simulation?.Seed ?? 1, Simulation?.ScriptLength ?? TimeSpan.FromHours(1));
+        IFrameSource? frameSource = CreateFrameSource(script, time);
+        _ownedFrameSource = frameSource as IDisposable;
         var recorderOptions = new RecorderOptions
         {
             DeviceId = _configuration.DeviceId,
             SegmentMaximumDuration = TimeSpan.FromSeconds(_configuration.SegmentSeconds),
-            Screen = video ? new ScreenDescription(DesktopActivityScript.ScreenWidth, DesktopActivityScript.ScreenHeight, "jpeg") : null,
+            Screen = frameSource is null ? null : NominalScreen(_configuration),
         };
         _sink = new OutboxSegmentSink(_outbox, recipients, _signingKey, _configuration.DeviceId, time, _loggerFactory.CreateLogger<OutboxSegmentSink>());
         _recorder = new Recorder(recorderOptions, new PrivacyTimelineGate(_privacy.Timeline), _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
 
-        DesktopActivityScript script = DesktopActivityScript.CreateDefault(Simulation?.Seed ?? 1, Simulation?.ScriptLength ?? TimeSpan.FromHours(1));
-        if (video)
+        if (frameSource is not null)
         {
-            var source = new SimulatedDesktopSource(script, new SimulatedSourceOptions { FramesPerSecond = 10, Seed = Simulation?.Seed ?? 1 }, time);
-            _capture = new CaptureStage(source, new DelegateRecordingGate(_privacy.IsRecordableNow), new CaptureStageOptions(), time, _loggerFactory.CreateLogger<CaptureStage>());
+            // The frame gate is the privacy timeline, always: no configuration reaches it.
+            var captureOptions = new CaptureStageOptions
+            {
+                Encoding = new JpegEncodingOptions { Quality = _configuration.VideoJpegQuality, DownscaleFactor = _configuration.VideoDownscale },
+            };
+            _capture = new CaptureStage(frameSource, new DelegateRecordingGate(IsFrameRecordable), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
             CaptureStage capture = _capture;
             _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
         }
@@ -325,6 +336,76 @@ public sealed class Appliance : IAsyncDisposable
             throw new ApplianceStartException(exception.Message, exception) { Component = "relay" };
         }
     }
+
+    /// <summary>
+    /// The frame gate: true only for an instant a read of the switch confirmed public. A read confirms up to its own time
+    /// minus the edge-delivery allowance (2 ms), so a frame handed over within that allowance of its timestamp (a paced
+    /// source, a fast V4L2 dequeue) is still pending after a fresh read; then the capture thread waits out the rest of the
+    /// allowance and reads once more, instead of treating a public frame as private and resetting the sampler.
+    /// </summary>
+    private bool IsFrameRecordable(long monotonicNanoseconds)
+    {
+        PrivacyHardware privacy = _privacy!;
+        if (privacy.IsRecordableNow(monotonicNanoseconds))
+        {
+            return true;
+        }
+
+        if (privacy.Timeline.Decide(monotonicNanoseconds) != GateDecision.Pending)
+        {
+            return false;
+        }
+
+        long wait = monotonicNanoseconds + _frameGateAllowanceNanoseconds - _frameGateClock.NowNanoseconds + 100_000;
+        if (wait > 0)
+        {
+            Thread.Sleep(TimeSpan.FromTicks(Math.Min(wait, 10_000_000) / 100));
+        }
+
+        return privacy.IsRecordableNow(monotonicNanoseconds);
+    }
+
+    /// <summary>The configured frame source, or null without screen capture. Sources open their device only when run.</summary>
+    private IFrameSource? CreateFrameSource(DesktopActivityScript script, TimeProvider time)
+    {
+        switch (_configuration.VideoSource)
+        {
+            case VideoSourceKind.Simulated:
+                return new SimulatedDesktopSource(script, new SimulatedSourceOptions { FramesPerSecond = 10, Seed = Simulation?.Seed ?? 1 }, time);
+            case VideoSourceKind.V4l2Bridge or VideoSourceKind.V4l2Dongle:
+                return new V4l2CaptureSource(
+                    new V4l2CaptureOptions
+                    {
+                        DevicePath = _configuration.VideoDevice,
+                        Kind = _configuration.VideoSource == VideoSourceKind.V4l2Bridge ? V4l2CaptureKind.Tc358743Bridge : V4l2CaptureKind.UsbMjpegDongle,
+                        Width = _configuration.VideoWidth,
+                        Height = _configuration.VideoHeight,
+                    },
+                    time,
+                    _loggerFactory.CreateLogger<V4l2CaptureSource>());
+            case VideoSourceKind.File:
+                try
+                {
+                    // Real-time pacing: frames are stamped start + i / fps, so they must arrive then for the gate to judge them.
+                    return new ImageFileSource(_configuration.VideoFile!, new ImageFileSourceOptions { FramesPerSecond = _configuration.VideoFramesPerSecond, Pacing = SimulatedPacing.RealTime }, time);
+                }
+                catch (FileNotFoundException exception)
+                {
+                    throw new ApplianceConfigurationException("videoFile", exception.Message);
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The screen described in segment headers: nominal (every frame record carries its own size).</summary>
+    private static ScreenDescription NominalScreen(ApplianceConfiguration configuration) => configuration.VideoSource switch
+    {
+        VideoSourceKind.Simulated => new ScreenDescription(DesktopActivityScript.ScreenWidth, DesktopActivityScript.ScreenHeight, "jpeg"),
+        VideoSourceKind.V4l2Dongle => new ScreenDescription(configuration.VideoWidth, configuration.VideoHeight, "jpeg"),
+        _ => new ScreenDescription(1920, 1080, "jpeg"),
+    };
 
     private void ScheduleSimulation(ApplianceSimulation simulation, TimeSpan forgetWindow)
     {
@@ -388,6 +469,7 @@ public sealed class Appliance : IAsyncDisposable
         await _recorderStop.CancelAsync().ConfigureAwait(false);
         await _recording.ConfigureAwait(false);
         _capture?.Dispose();
+        _ownedFrameSource?.Dispose();
 
         // 5. Only now: the gate shuts, then the recording indicator goes dark.
         _privacy?.Dispose();

@@ -12,6 +12,15 @@ public enum VideoSourceKind
 
     /// <summary>The simulated desktop, driven by the same script as the simulated user (development, CI, the demo).</summary>
     Simulated,
+
+    /// <summary>The TC358743 HDMI-to-CSI-2 bridge (Pi 4/CM4): UYVY encoded to JPEG on the box (<c>"v4l2-bridge"</c>).</summary>
+    V4l2Bridge,
+
+    /// <summary>A USB HDMI dongle delivering MJPEG, passed through (any board; the only choice on a Pi 5) (<c>"v4l2-dongle"</c>).</summary>
+    V4l2Dongle,
+
+    /// <summary>Replay of a recording: an MJPEG stream file or a folder of JPEG images (<c>"file"</c>, with <c>videoFile</c>).</summary>
+    File,
 }
 
 /// <summary>
@@ -83,8 +92,29 @@ public sealed record ApplianceConfiguration
     /// <summary>Outbox quota in bytes; when full, recording stops with "storage full" while the relay keeps working (key <c>quotaBytes</c>, at least 1 MiB). Default 1 GiB.</summary>
     public long QuotaBytes { get; init; } = 1L << 30;
 
-    /// <summary>Screen capture source (key <c>videoSource</c>: <c>"none"</c> or <c>"simulated"</c>). Default none.</summary>
+    /// <summary>Screen capture source (key <c>videoSource</c>: <c>"none"</c>, <c>"simulated"</c>, <c>"v4l2-bridge"</c>, <c>"v4l2-dongle"</c> or <c>"file"</c>). Default none. Frames are always gated by the privacy timeline.</summary>
     public VideoSourceKind VideoSource { get; init; } = VideoSourceKind.None;
+
+    /// <summary>The V4L2 capture node (key <c>videoDevice</c>, v4l2-bridge and v4l2-dongle only). Default /dev/video0.</summary>
+    public string VideoDevice { get; init; } = "/dev/video0";
+
+    /// <summary>JPEG quality of frames encoded on the box (key <c>videoJpegQuality</c>, 1..100; v4l2-bridge and simulated only, MJPEG passes through). Default 75.</summary>
+    public int VideoJpegQuality { get; init; } = 75;
+
+    /// <summary>Divide width and height by this before encoding (key <c>videoDownscale</c>, 1 or 2; v4l2-bridge and simulated only). Default 1.</summary>
+    public int VideoDownscale { get; init; } = 1;
+
+    /// <summary>MJPEG width requested from a dongle (key <c>videoWidth</c>, even, 64..4096; v4l2-dongle only; the bridge takes the source's mode). Default 1920.</summary>
+    public int VideoWidth { get; init; } = 1920;
+
+    /// <summary>MJPEG height requested from a dongle (key <c>videoHeight</c>, 64..4096; v4l2-dongle only). Default 1080.</summary>
+    public int VideoHeight { get; init; } = 1080;
+
+    /// <summary>The MJPEG stream file or JPEG folder replayed (key <c>videoFile</c>, absolute; required for and only with videoSource file).</summary>
+    public string? VideoFile { get; init; }
+
+    /// <summary>Frames per second a file is replayed at, in real time (key <c>videoFramesPerSecond</c>, 1..60; file only). Default 10.</summary>
+    public int VideoFramesPerSecond { get; init; } = 10;
 
     /// <summary>The device key path actually used.</summary>
     public string EffectiveDeviceKeyPath => DeviceKeyPath ?? Path.Combine(DataDirectory, "device.key");
@@ -94,7 +124,20 @@ public sealed record ApplianceConfiguration
     [
         "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
         "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
+        "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
     ];
+
+    /// <summary>The video keys and the sources they apply to; giving one for another source is refused (it would do nothing).</summary>
+    private static readonly Dictionary<string, VideoSourceKind[]> VideoKeySources = new(StringComparer.Ordinal)
+    {
+        ["videoDevice"] = [VideoSourceKind.V4l2Bridge, VideoSourceKind.V4l2Dongle],
+        ["videoJpegQuality"] = [VideoSourceKind.V4l2Bridge, VideoSourceKind.Simulated],
+        ["videoDownscale"] = [VideoSourceKind.V4l2Bridge, VideoSourceKind.Simulated],
+        ["videoWidth"] = [VideoSourceKind.V4l2Dongle],
+        ["videoHeight"] = [VideoSourceKind.V4l2Dongle],
+        ["videoFile"] = [VideoSourceKind.File],
+        ["videoFramesPerSecond"] = [VideoSourceKind.File],
+    };
 
     /// <summary>Loads and validates the configuration file.</summary>
     /// <param name="path">Usually <see cref="InstalledPath"/>.</param>
@@ -184,8 +227,28 @@ public sealed record ApplianceConfiguration
                 "segmentSeconds" => configuration with { SegmentSeconds = Number(key, value, MinimumSegmentSeconds, MaximumSegmentSeconds) },
                 "quotaBytes" => configuration with { QuotaBytes = Integer(key, value, MinimumQuotaBytes) },
                 "videoSource" => configuration with { VideoSource = Video(key, value) },
+                "videoDevice" => configuration with { VideoDevice = AbsolutePath(key, value) },
+                "videoJpegQuality" => configuration with { VideoJpegQuality = (int)Integer(key, value, 1, 100) },
+                "videoDownscale" => configuration with { VideoDownscale = Downscale(key, value) },
+                "videoWidth" => configuration with { VideoWidth = EvenDimension(key, value) },
+                "videoHeight" => configuration with { VideoHeight = (int)Integer(key, value, 64, 4096) },
+                "videoFile" => configuration with { VideoFile = AbsolutePath(key, value) },
+                "videoFramesPerSecond" => configuration with { VideoFramesPerSecond = (int)Integer(key, value, 1, 60) },
                 _ => throw new ApplianceConfigurationException(key, $"unknown key (accepted: {string.Join(", ", Keys)}); nothing can disable the privacy switch, the gate or the recording indicator"),
             };
+        }
+
+        foreach (string key in seen)
+        {
+            if (VideoKeySources.TryGetValue(key, out VideoSourceKind[]? sources) && !sources.Contains(configuration.VideoSource))
+            {
+                throw new ApplianceConfigurationException(key, $"applies only to videoSource {string.Join(" or ", sources.Select(VideoName))}, not {VideoName(configuration.VideoSource)}");
+            }
+        }
+
+        if (configuration.VideoSource == VideoSourceKind.File && configuration.VideoFile is null)
+        {
+            throw new ApplianceConfigurationException("videoFile", "is required with videoSource \"file\": the absolute path of an MJPEG stream file or a folder of JPEG images");
         }
 
         if (configuration.Recipients.Count == 0 && configuration.RecipientsFile is null)
@@ -290,6 +353,37 @@ public sealed record ApplianceConfiguration
         return number;
     }
 
+    private static long Integer(string key, JsonElement value, long minimum, long maximum)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number) || number < minimum || number > maximum)
+        {
+            throw new ApplianceConfigurationException(key, string.Create(CultureInfo.InvariantCulture, $"must be a whole number from {minimum} to {maximum}, not {Describe(value)}"));
+        }
+
+        return number;
+    }
+
+    private static int Downscale(string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int factor) || factor is not (1 or 2))
+        {
+            throw new ApplianceConfigurationException(key, $"must be 1 (full size) or 2 (half width and height), not {Describe(value)}");
+        }
+
+        return factor;
+    }
+
+    private static int EvenDimension(string key, JsonElement value)
+    {
+        int dimension = (int)Integer(key, value, 64, 4096);
+        if (dimension % 2 != 0)
+        {
+            throw new ApplianceConfigurationException(key, string.Create(CultureInfo.InvariantCulture, $"must be even, not {dimension}"));
+        }
+
+        return dimension;
+    }
+
     private static long Integer(string key, JsonElement value, long minimum)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number) || number < minimum)
@@ -304,7 +398,21 @@ public sealed record ApplianceConfiguration
     {
         "none" => VideoSourceKind.None,
         "simulated" => VideoSourceKind.Simulated,
-        string other => throw new ApplianceConfigurationException(key, $"must be \"none\" or \"simulated\", not \"{other}\""),
+        "v4l2-bridge" => VideoSourceKind.V4l2Bridge,
+        "v4l2-dongle" => VideoSourceKind.V4l2Dongle,
+        "file" => VideoSourceKind.File,
+        string other => throw new ApplianceConfigurationException(key, $"must be \"none\", \"simulated\", \"v4l2-bridge\", \"v4l2-dongle\" or \"file\", not \"{other}\""),
+    };
+
+    /// <summary>The configuration spelling of a video source, quoted for messages.</summary>
+    private static string VideoName(VideoSourceKind kind) => kind switch
+    {
+        VideoSourceKind.None => "\"none\"",
+        VideoSourceKind.Simulated => "\"simulated\"",
+        VideoSourceKind.V4l2Bridge => "\"v4l2-bridge\"",
+        VideoSourceKind.V4l2Dongle => "\"v4l2-dongle\"",
+        VideoSourceKind.File => "\"file\"",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
     private static string Describe(JsonElement value) => value.ValueKind switch

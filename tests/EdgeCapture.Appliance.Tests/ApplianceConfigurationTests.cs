@@ -41,6 +41,16 @@ public sealed class ApplianceConfigurationTests
     }
 
     [Fact]
+    public void The_shipped_example_with_its_pi4_bridge_line_loads()
+    {
+        // The example shows the Pi 4 bridge as a commented replacement of its "videoSource" line; that replacement validates.
+        string example = File.ReadAllText(Path.Combine(RepositoryRoot(), "firmware", "appliance.example.json"));
+        string bridgeLine = example.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith("//   \"videoSource\": \"v4l2-bridge\"", StringComparison.Ordinal))[2..].Trim();
+        ApplianceConfiguration configuration = ApplianceConfiguration.Parse(example.Replace("\"videoSource\": \"none\"\n", bridgeLine + "\n", StringComparison.Ordinal), "example");
+        Assert.Equal((VideoSourceKind.V4l2Bridge, "/dev/video0", 75, 1), (configuration.VideoSource, configuration.VideoDevice, configuration.VideoJpegQuality, configuration.VideoDownscale));
+    }
+
+    [Fact]
     public void A_minimal_configuration_takes_the_documented_defaults()
     {
         ApplianceConfiguration configuration = ApplianceConfiguration.Parse(Minimal, "test");
@@ -119,6 +129,53 @@ public sealed class ApplianceConfigurationTests
     [InlineData("""{ "recipientsFile": "/r", "deviceId": "a b" }""", "deviceId")]
     [InlineData("""{ "recipientsFile": "/r", "pinoutPath": "/a", "pinoutPath": "/b" }""", "pinoutPath")]
     public void A_bad_value_is_refused_naming_its_key(string json, string key)
+    {
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
+        Assert.Equal(key, error.Key);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_video_source_is_parsed_with_its_keys()
+    {
+        string Document(string video) => $$"""{ "recipients": ["{{Recipient}}"], {{video}} }""";
+
+        ApplianceConfiguration bridge = ApplianceConfiguration.Parse(Document("""  "videoSource": "v4l2-bridge", "videoJpegQuality": 60, "videoDownscale": 2 """), "test");
+        Assert.Equal((VideoSourceKind.V4l2Bridge, "/dev/video0", 60, 2), (bridge.VideoSource, bridge.VideoDevice, bridge.VideoJpegQuality, bridge.VideoDownscale));
+
+        ApplianceConfiguration dongle = ApplianceConfiguration.Parse(Document("""  "videoSource": "v4l2-dongle", "videoDevice": "/dev/video2", "videoWidth": 1280, "videoHeight": 720 """), "test");
+        Assert.Equal((VideoSourceKind.V4l2Dongle, "/dev/video2", 1280, 720), (dongle.VideoSource, dongle.VideoDevice, dongle.VideoWidth, dongle.VideoHeight));
+
+        ApplianceConfiguration file = ApplianceConfiguration.Parse(Document("""  "videoSource": "file", "videoFile": "/srv/replay/session.mjpeg", "videoFramesPerSecond": 5 """), "test");
+        Assert.Equal((VideoSourceKind.File, "/srv/replay/session.mjpeg", 5), (file.VideoSource, file.VideoFile, file.VideoFramesPerSecond));
+
+        ApplianceConfiguration simulated = ApplianceConfiguration.Parse(Document("""  "videoSource": "simulated", "videoJpegQuality": 90 """), "test");
+        Assert.Equal((VideoSourceKind.Simulated, 90, 1), (simulated.VideoSource, simulated.VideoJpegQuality, simulated.VideoDownscale));
+
+        ApplianceConfiguration defaults = ApplianceConfiguration.Parse(Document("""  "videoSource": "v4l2-dongle" """), "test");
+        Assert.Equal(("/dev/video0", 1920, 1080, 75, 1, 10), (defaults.VideoDevice, defaults.VideoWidth, defaults.VideoHeight, defaults.VideoJpegQuality, defaults.VideoDownscale, defaults.VideoFramesPerSecond));
+        Assert.Null(defaults.VideoFile);
+    }
+
+    [Theory]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2" }""", "videoSource")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "file" }""", "videoFile")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "file", "videoFile": "replay.mjpeg" }""", "videoFile")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoDevice": "video0" }""", "videoDevice")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoJpegQuality": 0 }""", "videoJpegQuality")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoJpegQuality": 101 }""", "videoJpegQuality")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoJpegQuality": 75.5 }""", "videoJpegQuality")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoDownscale": 4 }""", "videoDownscale")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-dongle", "videoWidth": 1281 }""", "videoWidth")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-dongle", "videoHeight": 9000 }""", "videoHeight")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "file", "videoFile": "/a", "videoFramesPerSecond": 0 }""", "videoFramesPerSecond")]
+    [InlineData("""{ "recipientsFile": "/r", "videoDevice": "/dev/video0" }""", "videoDevice")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-dongle", "videoJpegQuality": 80 }""", "videoJpegQuality")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoWidth": 1280 }""", "videoWidth")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoFile": "/a" }""", "videoFile")]
+    [InlineData("""{ "recipientsFile": "/r", "videoFramesPerSecond": 5, "videoSource": "simulated" }""", "videoFramesPerSecond")]
+    [InlineData("""{ "recipientsFile": "/r", "videoSource": "v4l2-bridge", "videoGate": "open" }""", "videoGate")]
+    public void A_bad_or_misplaced_video_key_is_refused_naming_it(string json, string key)
     {
         ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
         Assert.Equal(key, error.Key);

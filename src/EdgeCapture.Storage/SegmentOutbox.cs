@@ -16,7 +16,7 @@ namespace EdgeCapture.Storage;
 /// serialised by a lock (each call holds it for one short transaction); <see cref="TryOpenCiphertext"/> streams use their own
 /// read-only connection and snapshot, so an upload in progress never blocks the recorder's appends.
 /// </remarks>
-public sealed class SegmentOutbox : IDisposable
+public sealed class SegmentOutbox : IUploadBacklog, IDisposable
 {
     /// <summary>The schema version (<c>PRAGMA user_version</c>) this code reads and writes.</summary>
     public const int CurrentSchemaVersion = OutboxSchema.CurrentVersion;

@@ -34,6 +34,12 @@ public sealed class DependencyDirectionTests
     [InlineData("EdgeCapture.Video")]
     [InlineData("EdgeCapture.Input")]
     [InlineData("EdgeCapture.Hid")]
+    [InlineData("EdgeCapture.Linux")]
+    [InlineData("EdgeCapture.Protocol")]
+    [InlineData("EdgeCapture.Transport")]
+    [InlineData("EdgeCapture.Collector")]
+    [InlineData("EdgeCapture.Fleet")]
+    [InlineData("EdgeCapture.Dataset")]
     public void Data_path_projects_cannot_name_the_gadget_writer(string project)
     {
         Assert.DoesNotContain(GadgetWriterProject, _graph.TransitiveReferences(project));
@@ -54,9 +60,11 @@ public sealed class DependencyDirectionTests
     [InlineData("EdgeCapture.Hid")]
     [InlineData("EdgeCapture.Input")]
     [InlineData("EdgeCapture.Privacy")]
+    [InlineData("EdgeCapture.Linux")]
+    [InlineData("EdgeCapture.Protocol")]
     public void Foundation_projects_do_not_reach_upward(string project)
     {
-        string[] upward = ["EdgeCapture.Recording", "EdgeCapture.Cli", "EdgeCapture.Appliance", "EdgeCapture.Transport", "EdgeCapture.Collector"];
+        string[] upward = ["EdgeCapture.Recording", "EdgeCapture.Cli", "EdgeCapture.Appliance", "EdgeCapture.Transport", "EdgeCapture.Collector", "EdgeCapture.Fleet", "EdgeCapture.Dataset"];
         Assert.Empty(_graph.TransitiveReferences(project).Intersect(upward));
     }
 

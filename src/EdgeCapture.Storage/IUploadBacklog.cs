@@ -41,6 +41,15 @@ public interface IUploadBacklog
     /// <returns>True if the segment is now pending (also when it already was).</returns>
     bool ReturnToPending(SegmentKey key);
 
+    /// <summary>
+    /// Pending, uploading or uploaded to <see cref="UploadState.Rejected"/>: the collector's signed answer refused the segment for good.
+    /// The segment is kept with <paramref name="reason"/>, leaves <see cref="GetPendingUploads"/> and is never retried automatically.
+    /// </summary>
+    /// <param name="key">The segment.</param>
+    /// <param name="reason">Why the collector refused it (kept with the segment, shown in status; at most <see cref="SegmentOutbox.MaximumRejectionReasonLength"/> characters).</param>
+    /// <returns>True if the segment is now rejected (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
+    bool MarkRejected(SegmentKey key, string reason);
+
     /// <summary>The collector's signed <c>stored</c> was verified: the segment's ciphertext and manifest are deleted.</summary>
     /// <param name="key">The segment.</param>
     /// <returns>False if the segment is unknown, forgotten or already acknowledged.</returns>

@@ -35,6 +35,9 @@ internal static partial class OutboxLog
     [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Outbox has room again: {StoredBytes} of {QuotaBytes} bytes in use")]
     internal static partial void RoomAgain(ILogger logger, long storedBytes, long quotaBytes);
 
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "The collector rejected segment {Key} for good ({Reason}); it is kept and not sent again")]
+    internal static partial void Rejected(ILogger logger, SegmentKey key, string reason);
+
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Forget {FromUtc:o}..{ToUtc:o}: deleted {DeletedCount} segments before upload, {RetractionCount} need a retraction")]
     internal static partial void Forgot(ILogger logger, DateTimeOffset fromUtc, DateTimeOffset toUtc, int deletedCount, int retractionCount);
 

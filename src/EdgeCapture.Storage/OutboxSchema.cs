@@ -10,12 +10,12 @@ namespace EdgeCapture.Storage;
 internal static class OutboxSchema
 {
     /// <summary>The schema version this code writes.</summary>
-    internal const int CurrentVersion = 1;
+    internal const int CurrentVersion = 2;
 
     /// <summary>"ECOB" (EdgeCapture OutBox) as a big-endian 32-bit integer, stored at offset 68 of the database header.</summary>
     internal const int ApplicationId = 0x45434F42;
 
-    /// <summary>Tables every version-1 database must have.</summary>
+    /// <summary>Tables every database of the current version must have.</summary>
     internal static readonly string[] RequiredTables =
         ["segments", "segment_payloads", "forgotten_segments", "retractions", "retraction_segments", "session_chains"];
 
@@ -74,11 +74,46 @@ internal static class OutboxSchema
         ) STRICT;
         """;
 
+    // Version 2: UploadState.Rejected (4) and the collector's reason. SQLite cannot change a CHECK constraint in place, so the
+    // table is rebuilt (SQLite's documented procedure: foreign keys are off around the transaction, see Migrate) and its
+    // indexes recreated. Payload rows keep their segment ids, so the foreign key from segment_payloads still holds.
+    private const string Version2 = """
+        CREATE TABLE segments_version2 (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            segment_index INTEGER NOT NULL CHECK (segment_index >= 0),
+            monotonic_start_ns INTEGER NOT NULL,
+            monotonic_end_ns INTEGER NOT NULL,
+            wall_start_utc_ticks INTEGER NOT NULL,
+            wall_end_utc_ticks INTEGER NOT NULL,
+            ciphertext_length INTEGER NOT NULL CHECK (ciphertext_length >= 0),
+            manifest_length INTEGER NOT NULL CHECK (manifest_length >= 0),
+            ciphertext_sha256 BLOB NOT NULL CHECK (length(ciphertext_sha256) = 32),
+            manifest_sha256 BLOB NOT NULL CHECK (length(manifest_sha256) = 32),
+            state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+            rejection_reason TEXT,
+            created_utc_ticks INTEGER NOT NULL,
+            state_changed_utc_ticks INTEGER NOT NULL,
+            UNIQUE (session_id, segment_index),
+            CHECK ((state = 4) = (rejection_reason IS NOT NULL))
+        ) STRICT;
+        INSERT INTO segments_version2 (id, session_id, segment_index, monotonic_start_ns, monotonic_end_ns, wall_start_utc_ticks, wall_end_utc_ticks,
+                                       ciphertext_length, manifest_length, ciphertext_sha256, manifest_sha256, state, rejection_reason,
+                                       created_utc_ticks, state_changed_utc_ticks)
+            SELECT id, session_id, segment_index, monotonic_start_ns, monotonic_end_ns, wall_start_utc_ticks, wall_end_utc_ticks,
+                   ciphertext_length, manifest_length, ciphertext_sha256, manifest_sha256, state, NULL, created_utc_ticks, state_changed_utc_ticks
+            FROM segments;
+        DROP TABLE segments;
+        ALTER TABLE segments_version2 RENAME TO segments;
+        CREATE INDEX segments_by_state ON segments (state, id);
+        CREATE INDEX segments_by_wall_start ON segments (wall_start_utc_ticks);
+        """;
+
     /// <summary>
     /// Migrations[n] brings a database from version n to n + 1 (index 0 creates version 1 in an empty file).
-    /// A future version 2 adds one entry here; each step runs in one transaction together with its user_version bump.
+    /// Each step runs in one transaction together with its user_version bump; a step is never edited once shipped.
     /// </summary>
-    private static readonly string[] Migrations = [Version1];
+    private static readonly string[] Migrations = [Version1, Version2];
 
     internal static SqliteConnection OpenConnection(string databasePath, SqliteOpenMode mode, int pageCacheKibibytes)
     {
@@ -132,17 +167,39 @@ internal static class OutboxSchema
     /// <summary>Applies every migration from <paramref name="fromVersion"/> up to <see cref="CurrentVersion"/>.</summary>
     internal static void Migrate(SqliteConnection connection, int fromVersion)
     {
-        for (int version = fromVersion; version < CurrentVersion; version++)
+        // A table rebuild drops the old table: with foreign keys on, that would cascade into segment_payloads. The pragma is a
+        // no-op inside a transaction, so it is switched around the steps, and each step proves the keys still hold before committing.
+        Execute(connection, "PRAGMA foreign_keys = OFF;");
+        try
         {
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            using (SqliteCommand command = connection.CreateCommand())
+            for (int version = fromVersion; version < CurrentVersion; version++)
             {
-                command.Transaction = transaction;
-                command.CommandText = Migrations[version] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version + 1};");
-                command.ExecuteNonQuery();
-            }
+                using SqliteTransaction transaction = connection.BeginTransaction();
+                using (SqliteCommand command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = Migrations[version] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version + 1};");
+                    command.ExecuteNonQuery();
+                }
 
-            transaction.Commit();
+                using (SqliteCommand check = connection.CreateCommand())
+                {
+                    check.Transaction = transaction;
+                    check.CommandText = "PRAGMA foreign_key_check;";
+                    using SqliteDataReader reader = check.ExecuteReader();
+                    if (reader.Read())
+                    {
+                        throw new InvalidOperationException(
+                            string.Create(CultureInfo.InvariantCulture, $"Outbox migration to version {version + 1} broke a foreign key in table {reader.GetString(0)}."));
+                    }
+                }
+
+                transaction.Commit();
+            }
+        }
+        finally
+        {
+            Execute(connection, "PRAGMA foreign_keys = ON;");
         }
     }
 

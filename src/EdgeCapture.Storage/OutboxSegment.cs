@@ -33,6 +33,9 @@ public sealed class OutboxSegment
     /// <summary>Upload state.</summary>
     public required UploadState State { get; init; }
 
+    /// <summary>Why the collector refused it, for a <see cref="UploadState.Rejected"/> segment; null otherwise.</summary>
+    public string? RejectionReason { get; init; }
+
     /// <summary>When the outbox stored it (the outbox's <see cref="TimeProvider"/>).</summary>
     public required DateTimeOffset CreatedUtc { get; init; }
 

@@ -12,6 +12,9 @@ public sealed class OutboxStatistics
     /// <summary>Segments uploaded but not yet acknowledged.</summary>
     public required int UploadedSegments { get; init; }
 
+    /// <summary>Segments the collector refused for good (kept with their reason, not retried).</summary>
+    public required int RejectedSegments { get; init; }
+
     /// <summary>Tombstones of acknowledged segments still kept for forget requests.</summary>
     public required int AcknowledgedTombstones { get; init; }
 

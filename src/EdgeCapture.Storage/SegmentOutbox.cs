@@ -21,6 +21,9 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
     /// <summary>The schema version (<c>PRAGMA user_version</c>) this code reads and writes.</summary>
     public const int CurrentSchemaVersion = OutboxSchema.CurrentVersion;
 
+    /// <summary>The longest rejection reason <see cref="MarkRejected"/> stores.</summary>
+    public const int MaximumRejectionReasonLength = 1000;
+
     private const int Sha256Length = 32;
     private const int SqliteFull = 13;
 
@@ -54,7 +57,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
     /// </summary>
     public CorruptDatabaseRecovery? StartupRecovery { get; }
 
-    /// <summary>Ciphertext plus manifest bytes of the segments held (pending, uploading, uploaded). This is what the quota limits.</summary>
+    /// <summary>Ciphertext plus manifest bytes of the segments held (pending, uploading, uploaded, rejected). This is what the quota limits.</summary>
     public long StoredBytes => Interlocked.Read(ref _storedBytes);
 
     /// <summary>The quota in bytes (<see cref="OutboxOptions.QuotaBytes"/>).</summary>
@@ -224,7 +227,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = SelectSegment + " WHERE s.state = 0 ORDER BY s.id LIMIT $max;";
+            command.CommandText = SelectSegment + $" WHERE s.state = {UploadStateSql.Pending} ORDER BY s.id LIMIT $max;";
             command.Parameters.AddWithValue("$max", max);
             return ReadSegments(command);
         }
@@ -314,33 +317,60 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
     /// <summary>Pending to uploading.</summary>
     /// <param name="key">The segment.</param>
     /// <returns>True if the segment is now uploading (also when it already was); false if it is unknown, forgotten, uploaded or acknowledged.</returns>
-    public bool MarkUploading(SegmentKey key) => Transition(key, UploadState.Uploading, """
-        UPDATE segments SET state = 1, state_changed_utc_ticks = $now
-        WHERE session_id = $session AND segment_index = $index AND state = 0;
-        """);
+    public bool MarkUploading(SegmentKey key) => Transition(key, UploadState.Uploading, MarkUploadingSql);
 
     /// <summary>Pending or uploading to uploaded (sent, not yet acknowledged; the ciphertext is kept).</summary>
     /// <param name="key">The segment.</param>
     /// <returns>True if the segment is now uploaded (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
-    public bool MarkUploaded(SegmentKey key) => Transition(key, UploadState.Uploaded, """
-        UPDATE segments SET state = 2, state_changed_utc_ticks = $now
-        WHERE session_id = $session AND segment_index = $index AND state IN (0, 1);
-        """);
+    public bool MarkUploaded(SegmentKey key) => Transition(key, UploadState.Uploaded, MarkUploadedSql);
 
     /// <summary>Uploading or uploaded back to pending (the upload failed or was never acknowledged; send it again).</summary>
     /// <param name="key">The segment.</param>
     /// <returns>True if the segment is now pending (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
-    public bool ReturnToPending(SegmentKey key) => Transition(key, UploadState.Pending, """
-        UPDATE segments SET state = 0, state_changed_utc_ticks = $now
-        WHERE session_id = $session AND segment_index = $index AND state IN (1, 2);
-        """);
+    public bool ReturnToPending(SegmentKey key) => Transition(key, UploadState.Pending, ReturnToPendingSql);
+
+    /// <summary>
+    /// Pending, uploading or uploaded to <see cref="UploadState.Rejected"/>: the collector refused the segment for good. It is kept
+    /// with <paramref name="reason"/> (still counted against the quota), leaves <see cref="GetPendingUploads"/>, is counted in
+    /// <see cref="OutboxStatistics.RejectedSegments"/>, and no mark other than a forget moves it again.
+    /// </summary>
+    /// <param name="key">The segment.</param>
+    /// <param name="reason">The collector's reason: not empty, at most <see cref="MaximumRejectionReasonLength"/> characters.</param>
+    /// <returns>True if the segment is now rejected (also when it already was); false if it is unknown, forgotten or acknowledged.</returns>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is empty, blank or too long.</exception>
+    public bool MarkRejected(SegmentKey key, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (reason.Length > MaximumRejectionReasonLength)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"A rejection reason has at most {MaximumRejectionReasonLength} characters, not {reason.Length}."), nameof(reason));
+        }
+
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using SqliteCommand command = _connection.CreateCommand();
+            command.CommandText = MarkRejectedSql;
+            AddKey(command, key);
+            command.Parameters.AddWithValue("$now", NowTicks());
+            command.Parameters.AddWithValue("$reason", reason);
+            bool changed = command.ExecuteNonQuery() == 1;
+            if (changed)
+            {
+                OutboxLog.Rejected(_logger, key, reason);
+            }
+
+            return changed || IsInState(key, UploadState.Rejected);
+        }
+    }
 
     /// <summary>
     /// The collector acknowledged the segment: its ciphertext and manifest are deleted (space reclaimed, pages overwritten
     /// by secure_delete), and a tombstone is kept for <see cref="OutboxOptions.AcknowledgedRetention"/>.
     /// </summary>
     /// <param name="key">The segment.</param>
-    /// <returns>False if the segment is unknown, forgotten or already acknowledged.</returns>
+    /// <returns>False if the segment is unknown, forgotten, rejected or already acknowledged.</returns>
     public bool MarkAcknowledged(SegmentKey key)
     {
         long freedBytes;
@@ -349,9 +379,9 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             using SqliteTransaction transaction = _connection.BeginTransaction();
             long segmentId;
-            using (SqliteCommand select = Command(transaction, """
+            using (SqliteCommand select = Command(transaction, $"""
                 SELECT id, ciphertext_length + manifest_length FROM segments
-                WHERE session_id = $session AND segment_index = $index AND state IN (0, 1, 2);
+                WHERE session_id = $session AND segment_index = $index AND state IN {UploadStateSql.List(UploadState.Pending, UploadState.Uploading, UploadState.Uploaded)};
                 """))
             {
                 AddKey(select, key);
@@ -365,9 +395,9 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
                 freedBytes = reader.GetInt64(1);
             }
 
-            using (SqliteCommand update = Command(transaction, """
+            using (SqliteCommand update = Command(transaction, $"""
                 DELETE FROM segment_payloads WHERE segment_id = $id;
-                UPDATE segments SET state = 3, state_changed_utc_ticks = $now WHERE id = $id;
+                UPDATE segments SET state = {UploadStateSql.Acknowledged}, state_changed_utc_ticks = $now WHERE id = $id;
                 """))
             {
                 update.Parameters.AddWithValue("$id", segmentId);
@@ -641,15 +671,16 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using SqliteTransaction transaction = _connection.BeginTransaction(deferred: true);
-            using SqliteCommand command = Command(transaction, """
+            using SqliteCommand command = Command(transaction, $"""
                 SELECT
-                    (SELECT count(*) FROM segments WHERE state = 0),
-                    (SELECT count(*) FROM segments WHERE state = 1),
-                    (SELECT count(*) FROM segments WHERE state = 2),
-                    (SELECT count(*) FROM segments WHERE state = 3),
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Pending}),
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Uploading}),
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Uploaded}),
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Acknowledged}),
                     (SELECT count(*) FROM forgotten_segments),
                     (SELECT count(*) FROM retractions),
-                    (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size());
+                    (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()),
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Rejected});
                 """);
             using SqliteDataReader reader = command.ExecuteReader();
             reader.Read();
@@ -662,6 +693,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
                 SegmentsAwaitingRetraction = reader.GetInt32(4),
                 PendingRetractions = reader.GetInt32(5),
                 DatabaseFileBytes = reader.GetInt64(6),
+                RejectedSegments = reader.GetInt32(7),
                 StoredBytes = StoredBytes,
                 QuotaBytes = _options.QuotaBytes,
             };
@@ -686,8 +718,30 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
 
     private const string SelectSegment = """
         SELECT s.session_id, s.segment_index, s.monotonic_start_ns, s.monotonic_end_ns, s.wall_start_utc_ticks, s.wall_end_utc_ticks,
-               s.ciphertext_length, p.manifest, s.ciphertext_sha256, s.manifest_sha256, s.state, s.created_utc_ticks, s.state_changed_utc_ticks
+               s.ciphertext_length, p.manifest, s.ciphertext_sha256, s.manifest_sha256, s.state, s.created_utc_ticks, s.state_changed_utc_ticks,
+               s.rejection_reason
         FROM segments s LEFT JOIN segment_payloads p ON p.segment_id = s.id
+        """;
+
+    private static readonly string MarkUploadingSql = $"""
+        UPDATE segments SET state = {UploadStateSql.Uploading}, state_changed_utc_ticks = $now
+        WHERE session_id = $session AND segment_index = $index AND state = {UploadStateSql.Pending};
+        """;
+
+    private static readonly string MarkUploadedSql = $"""
+        UPDATE segments SET state = {UploadStateSql.Uploaded}, state_changed_utc_ticks = $now
+        WHERE session_id = $session AND segment_index = $index AND state IN {UploadStateSql.List(UploadState.Pending, UploadState.Uploading)};
+        """;
+
+    private static readonly string ReturnToPendingSql = $"""
+        UPDATE segments SET state = {UploadStateSql.Pending}, state_changed_utc_ticks = $now
+        WHERE session_id = $session AND segment_index = $index AND state IN {UploadStateSql.List(UploadState.Uploading, UploadState.Uploaded)};
+        """;
+
+    private static readonly string MarkRejectedSql = $"""
+        UPDATE segments SET state = {UploadStateSql.Rejected}, rejection_reason = $reason, state_changed_utc_ticks = $now
+        WHERE session_id = $session AND segment_index = $index
+          AND state IN {UploadStateSql.List(UploadState.Pending, UploadState.Uploading, UploadState.Uploaded)};
         """;
 
     private static void Validate(SealedSegmentRecord segment)
@@ -787,11 +841,11 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         long now = NowTicks();
         using SqliteTransaction transaction = _connection.BeginTransaction();
         long segmentId;
-        using (SqliteCommand insert = Command(transaction, """
+        using (SqliteCommand insert = Command(transaction, $"""
             INSERT INTO segments (session_id, segment_index, monotonic_start_ns, monotonic_end_ns, wall_start_utc_ticks, wall_end_utc_ticks,
                                   ciphertext_length, manifest_length, ciphertext_sha256, manifest_sha256, state, created_utc_ticks, state_changed_utc_ticks)
             VALUES ($session, $index, $monotonicStart, $monotonicEnd, $wallStart, $wallEnd, $ciphertextLength, $manifestLength,
-                    $ciphertextSha256, $manifestSha256, 0, $now, $now)
+                    $ciphertextSha256, $manifestSha256, {UploadStateSql.Pending}, $now, $now)
             RETURNING id;
             """))
         {
@@ -870,14 +924,14 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         {
             using SqliteTransaction transaction = _connection.BeginTransaction();
             int requeued;
-            using (SqliteCommand requeue = Command(transaction, "UPDATE segments SET state = 0, state_changed_utc_ticks = $now WHERE state = 1;"))
+            using (SqliteCommand requeue = Command(transaction, $"UPDATE segments SET state = {UploadStateSql.Pending}, state_changed_utc_ticks = $now WHERE state = {UploadStateSql.Uploading};"))
             {
                 requeue.Parameters.AddWithValue("$now", NowTicks());
                 requeued = requeue.ExecuteNonQuery();
             }
 
             PruneTombstones(transaction);
-            using (SqliteCommand sum = Command(transaction, "SELECT coalesce(sum(ciphertext_length + manifest_length), 0) FROM segments WHERE state < 3;"))
+            using (SqliteCommand sum = Command(transaction, $"SELECT coalesce(sum(ciphertext_length + manifest_length), 0) FROM segments WHERE state IN {UploadStateSql.Held};"))
             {
                 _storedBytes = (long)sum.ExecuteScalar()!;
             }
@@ -892,7 +946,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
 
     private void PruneTombstones(SqliteTransaction transaction)
     {
-        using SqliteCommand prune = Command(transaction, "DELETE FROM segments WHERE state = 3 AND state_changed_utc_ticks < $cutoff;");
+        using SqliteCommand prune = Command(transaction, $"DELETE FROM segments WHERE state = {UploadStateSql.Acknowledged} AND state_changed_utc_ticks < $cutoff;");
         prune.Parameters.AddWithValue("$cutoff", (_timeProvider.GetUtcNow() - _options.AcknowledgedRetention).UtcTicks);
         prune.ExecuteNonQuery();
     }
@@ -986,6 +1040,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
                 State = (UploadState)reader.GetInt32(10),
                 CreatedUtc = FromTicks(reader.GetInt64(11)),
                 StateChangedUtc = FromTicks(reader.GetInt64(12)),
+                RejectionReason = reader.IsDBNull(13) ? null : reader.GetString(13),
             });
         }
 

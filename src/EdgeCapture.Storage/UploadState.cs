@@ -14,4 +14,11 @@ public enum UploadState
 
     /// <summary>The collector acknowledged it. Ciphertext and manifest are deleted; only a small tombstone (key, time range, hashes) remains for a retention period so that a later forget can still ask for a retraction.</summary>
     Acknowledged = 3,
+
+    /// <summary>
+    /// The collector refused it for good (its signed answer gave a reason). The ciphertext and manifest are kept (they still count
+    /// against the quota), the reason is stored with it, and it is never offered for upload again automatically: only a person
+    /// who has read the reason decides what happens to it. A forget still deletes it.
+    /// </summary>
+    Rejected = 4,
 }

@@ -20,11 +20,16 @@
 #   --no-out-endpoint   keyboard LED reports by SET_REPORT on ep0, for firmwares that mishandle an OUT
 #                       endpoint; needs kernel 5.12+ [EDGECAPTURE_NO_OUT_ENDPOINT=1]. Mouse and consumer
 #                       control never get an OUT endpoint (they have no output report) where the kernel allows.
+#   --pointer relative|absolute
+#                       the mouse function: relative (mouse.hid, default) or absolute (absolute-pointer.hid,
+#                       X/Y 0..32767, so recorded click coordinates are exact) [EDGECAPTURE_POINTER]
 #   --force             `up` on a bound gadget: unbind, rebuild and bind again (the host re-enumerates)
 #
 # The script writes every attribute file itself, so it runs unchanged against a plain directory (tests):
 # on configfs the kernel has created those files at mkdir and the writes set them.
-# Idempotent: `up` on a bound gadget leaves it alone (unless --force); `down` on no gadget does nothing.
+# Idempotent: `up` on a bound gadget leaves it alone (unless --force); `up` on a gadget that exists but is not
+# bound (a failed bind, a crash half way) tears it down and builds it again, because f_hid refuses attribute
+# writes with EBUSY once a function is linked into a config; `down` on no gadget does nothing.
 set -euo pipefail
 
 readonly VENDOR_ID=0x1d6b          # Linux Foundation
@@ -36,11 +41,14 @@ readonly LANGUAGE=0x409            # strings in US English
 # Function directory, interface subclass, interface protocol, report length, descriptor file.
 # The keyboard is a boot keyboard (subclass 1, protocol 1); the mouse is not a boot mouse because its
 # 16-bit X/Y report is not the 3-byte boot layout (see src/EdgeCapture.Hid/README.md).
-readonly FUNCTIONS=(
-  "hid.usb0 1 1 8 keyboard.hid"
-  "hid.usb1 0 0 7 mouse.hid"
-  "hid.usb2 0 0 2 consumer.hid"
-)
+# The absolute pointer has the same 7-byte length (buttons, X, Y 16-bit, wheel, pan), so only the descriptor changes.
+pointer_descriptor() {
+  case "$1" in
+    relative) printf '%s' mouse.hid ;;
+    absolute) printf '%s' absolute-pointer.hid ;;
+    *) fail "--pointer must be relative or absolute, not '$1'" ;;
+  esac
+}
 
 script_directory="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 configfs="${EDGECAPTURE_CONFIGFS:-/sys/kernel/config}"
@@ -55,6 +63,7 @@ product="${EDGECAPTURE_PRODUCT:-EdgeCapture Keyboard and Mouse}"
 power="${EDGECAPTURE_POWER:-bus}"
 remote_wakeup="${EDGECAPTURE_REMOTE_WAKEUP:-0}"
 no_out_endpoint="${EDGECAPTURE_NO_OUT_ENDPOINT:-0}"
+pointer="${EDGECAPTURE_POINTER:-relative}"
 force=0
 action=""
 
@@ -88,6 +97,7 @@ while [[ $# -gt 0 ]]; do
     --power) need_value "$@"; power="$2"; shift 2 ;;
     --remote-wakeup) remote_wakeup=1; shift ;;
     --no-out-endpoint) no_out_endpoint=1; shift ;;
+    --pointer) need_value "$@"; pointer="$2"; shift 2 ;;
     --force) force=1; shift ;;
     -h | --help) usage; exit 0 ;;
     up | down | status)
@@ -109,6 +119,12 @@ if [[ "$remote_wakeup" == "1" ]]; then
   config_attributes=$((config_attributes | 0x20))
 fi
 config_attributes="$(printf '0x%02x' "$config_attributes")"
+pointer_file="$(pointer_descriptor "$pointer")"
+readonly FUNCTIONS=(
+  "hid.usb0 1 1 8 keyboard.hid"
+  "hid.usb1 0 0 7 ${pointer_file}"
+  "hid.usb2 0 0 2 consumer.hid"
+)
 
 gadget="${configfs}/usb_gadget/${gadget_name}"
 config="${gadget}/configs/c.1"
@@ -183,21 +199,29 @@ bound_udc() {
 gadget_up() {
   local bound target_udc serial_number entry function_name subclass protocol length descriptor_file
   bound="$(bound_udc)"
-  if [[ -n "$bound" ]]; then
-    if [[ "$force" != "1" ]]; then
-      say "gadget ${gadget_name} already bound to ${bound}; nothing to do (--force rebuilds it)"
-      return
-    fi
-    gadget_down
+  if [[ -n "$bound" && "$force" != "1" ]]; then
+    say "gadget ${gadget_name} already bound to ${bound}; nothing to do (--force rebuilds it)"
+    return
   fi
 
   target_udc="$(resolve_udc)"
   serial_number="$(resolve_serial)"
-  # Check every descriptor before touching configfs, so a bad file leaves nothing half built.
+  # Check every descriptor before touching configfs, so a bad file leaves nothing half built (or torn down).
   for entry in "${FUNCTIONS[@]}"; do
     read -r function_name subclass protocol length descriptor_file <<<"$entry"
     descriptor_bytes "${descriptors}/${descriptor_file}" >/dev/null
   done
+
+  if [[ -d "$gadget" ]]; then
+    # Bound with --force, or left unbound by a failed bind: the functions are still linked into c.1, and f_hid
+    # answers EBUSY to every attribute write on a linked function. Only a rebuild from nothing can succeed.
+    if [[ -n "$bound" ]]; then
+      say "gadget ${gadget_name} bound to ${bound}; --force: tearing it down and building it again"
+    else
+      say "gadget ${gadget_name} exists but is not bound; tearing it down and building it again"
+    fi
+    gadget_down
+  fi
 
   if [[ ! -d "${configfs}/usb_gadget" ]] && on_configfs "$configfs" && command -v modprobe >/dev/null; then
     modprobe libcomposite || fail "modprobe libcomposite failed"
@@ -255,7 +279,7 @@ remove_directory() {
   local directory="$1"
   [[ -d "$directory" ]] || return 0
   if ! on_configfs "$directory"; then
-    find "$directory" -mindepth 1 -maxdepth 1 -type f -delete
+    find "$directory" -mindepth 1 -maxdepth 1 ! -type d -delete
   fi
   rmdir "$directory" || fail "cannot remove $directory"
 }

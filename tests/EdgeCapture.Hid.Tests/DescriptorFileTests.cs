@@ -11,6 +11,7 @@ public sealed class DescriptorFileTests
     private static readonly HidReportDescriptor Keyboard = Load("keyboard.hid");
     private static readonly HidReportDescriptor Mouse = Load("mouse.hid");
     private static readonly HidReportDescriptor Consumer = Load("consumer.hid");
+    private static readonly HidReportDescriptor AbsolutePointer = Load("absolute-pointer.hid");
 
     private static HidReportDescriptor Load(string name) =>
         HidReportDescriptor.Parse(HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", name)));
@@ -185,6 +186,51 @@ public sealed class DescriptorFileTests
     }
 
     [Fact]
+    public void Absolute_pointer_descriptor_matches_the_absolute_report_layout()
+    {
+        Assert.False(AbsolutePointer.UsesReportIds);
+        Assert.Single(AbsolutePointer.Reports);
+        HidReport input = Assert.IsType<HidReport>(AbsolutePointer.Find(HidReportKind.Input));
+        Assert.Equal(AbsolutePointerReport.ReportLength, input.WireLength);
+        Assert.Equal(MouseReport.ReportLength, AbsolutePointerReport.ReportLength);   // one report_length for both pointer modes
+        Assert.Equal(4, input.Fields.Count);
+        AssertField(input.Fields[0], 0, 1, MouseReport.MaximumButtons, variable: true, relative: false, 0, 1,
+            new HidUsageRange(HidUsagePage.Button, 1, MouseReport.MaximumButtons));
+        AssertField(input.Fields[1], 8, 16, 2, variable: true, relative: false, 0, AbsolutePointerReport.MaximumCoordinate,
+            new HidUsageRange(HidUsagePage.GenericDesktop, 0x30, 0x30), new HidUsageRange(HidUsagePage.GenericDesktop, 0x31, 0x31));
+        AssertField(input.Fields[2], 40, 8, 1, variable: true, relative: true, MouseReport.MinimumWheel, MouseReport.MaximumWheel,
+            new HidUsageRange(HidUsagePage.GenericDesktop, 0x38, 0x38));
+        AssertField(input.Fields[3], 48, 8, 1, variable: true, relative: true, MouseReport.MinimumWheel, MouseReport.MaximumWheel,
+            new HidUsageRange(HidUsagePage.Consumer, 0x238, 0x238));
+        Assert.Equal(new HidUsage(HidUsagePage.GenericDesktop, 0x02), input.Fields[0].Application);
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Absolute_pointer_reports_decode_through_the_descriptor_to_the_values_written(byte buttons, ushort x, ushort y, sbyte wheel, sbyte pan)
+    {
+        HidReport input = AbsolutePointer.Find(HidReportKind.Input)!;
+        var report = new byte[AbsolutePointerReport.ReportLength];
+        AbsolutePointerReport.Write(report, buttons, x, y, wheel, pan);
+
+        HidReportField buttonField = input.FindField(new HidUsage(HidUsagePage.Button, 1))!;
+        HidReportField position = input.FindField(new HidUsage(HidUsagePage.GenericDesktop, 0x30))!;
+        int decodedButtons = 0;
+        for (int element = 0; element < buttonField.Count; element++)
+        {
+            decodedButtons |= buttonField.ReadElement(report, element) << (buttonField.UsageOf(element)!.Value.Id - 1);
+        }
+
+        int decodedX = position.ReadElement(report, 0);
+        int decodedY = position.ReadElement(report, 1);
+        return decodedButtons == buttons
+            && decodedX == Math.Min(x, AbsolutePointerReport.MaximumCoordinate)
+            && decodedY == Math.Min(y, AbsolutePointerReport.MaximumCoordinate)
+            && decodedX >= position.LogicalMinimum && decodedX <= position.LogicalMaximum
+            && input.FindField(new HidUsage(HidUsagePage.GenericDesktop, 0x38))!.ReadElement(report, 0) == wheel
+            && input.FindField(new HidUsage(HidUsagePage.Consumer, 0x238))!.ReadElement(report, 0) == pan;
+    }
+
+    [Fact]
     public void Consumer_descriptor_matches_the_consumer_builder()
     {
         Assert.False(Consumer.UsesReportIds);
@@ -218,9 +264,10 @@ public sealed class DescriptorFileTests
             HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "keyboard.hid")),
             HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "mouse.hid")),
             HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "consumer.hid")),
+            HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "absolute-pointer.hid")),
         ];
         Gen<(int Source, int Position, byte Value, bool Truncate)> mutations =
-            from source in Gen.Choose(0, 2)
+            from source in Gen.Choose(0, 3)
             from position in Gen.Choose(0, 200)
             from value in ArbMap.Default.GeneratorFor<byte>()
             from truncate in ArbMap.Default.GeneratorFor<bool>()

@@ -38,6 +38,9 @@ public sealed class GadgetDescriptorCheckTests : IDisposable
     [InlineData("keyboard.hid", "95 06        #   Report Count (6)", "95 05", "bytes")]                                   // 5 key slots
     [InlineData("keyboard.hid", "29 dd", "29 65", "do not cover")]                                                       // usages end at 0x65
     [InlineData("keyboard.hid", "19 01        #   Usage Minimum (0x01 Num Lock)", "19 02", "no variable field carries 0x08:0x01")]
+    [InlineData("absolute-pointer.hid", "81 02        #     Input (Data, Variable, Absolute)    bytes 1-4: X, Y", "81 06", "relative, expected absolute")]
+    [InlineData("absolute-pointer.hid", "26 ff 7f     #     Logical Maximum (32767)", "27 ff ff 00 00", "the host would scale it")]   // 0..65535
+    [InlineData("absolute-pointer.hid", "09 30        #     Usage (X)\n09 31        #     Usage (Y)", "09 31\n09 30", "0x01:0x30 is at bits 24")]
     [InlineData("consumer.hid", "26 ff 03", "26 ff 00", "array values range")]
     [InlineData("consumer.hid", "05 0c        # Usage Page (Consumer)", "85 01 05 0c", "report IDs")]
     public void A_descriptor_that_disagrees_with_its_writer_is_named(string file, string from, string to, string expected)

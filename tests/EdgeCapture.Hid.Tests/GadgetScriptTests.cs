@@ -121,10 +121,11 @@ public sealed class GadgetScriptTests : IDisposable
     [InlineData("hid.usb0", "1", "1", KeyboardReportBuilder.ReportLength, "keyboard.hid")]
     [InlineData("hid.usb1", "0", "0", MouseReport.ReportLength, "mouse.hid")]
     [InlineData("hid.usb2", "0", "0", ConsumerControlReportBuilder.ReportLength, "consumer.hid")]
+    [InlineData("hid.usb1", "0", "0", AbsolutePointerReport.ReportLength, "absolute-pointer.hid", "absolute")]
     public async Task Each_function_gets_its_descriptor_and_the_report_length_the_builders_write(
-        string function, string subclass, string protocol, int reportLength, string descriptorFile)
+        string function, string subclass, string protocol, int reportLength, string descriptorFile, string pointerMode = "relative")
     {
-        ExternalProcess.Result result = await Run("up");
+        ExternalProcess.Result result = await Run("--pointer", pointerMode, "up");
         Assert.True(result.ExitCode == 0, result.ToString());
 
         byte[] descriptor = HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", descriptorFile));
@@ -166,6 +167,75 @@ public sealed class GadgetScriptTests : IDisposable
         Assert.Equal(complete, Tree());
         Assert.Equal("fe980000.usb\n", Read(Gadget("UDC")));
         Assert.Equal(HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "mouse.hid")), File.ReadAllBytes(Gadget("functions", "hid.usb1", "report_desc")));
+    }
+
+    /// <summary>
+    /// Makes the stand-in behave as f_hid does once a function is linked into a config: every write to one of its
+    /// attributes fails (the kernel answers EBUSY; /dev/full answers ENOSPC, which fails the write for root too).
+    /// </summary>
+    private void LockLinkedFunctionAttributes()
+    {
+        foreach (string link in Directory.EnumerateFileSystemEntries(Gadget("configs", "c.1")).Where(path => new FileInfo(path).LinkTarget is not null))
+        {
+            string function = Gadget("functions", Path.GetFileName(link));
+            foreach (string attribute in Directory.EnumerateFiles(function))
+            {
+                File.Delete(attribute);
+                File.CreateSymbolicLink(attribute, "/dev/full");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Up_rebuilds_a_gadget_left_unbound_whose_linked_functions_refuse_attribute_writes()
+    {
+        Assert.Equal(0, (await Run("--serial", "S1", "up")).ExitCode);
+        SortedSet<string> complete = Tree();
+
+        // After a failed bind: UDC empty, the functions still linked into c.1, so their attributes refuse writes.
+        await File.WriteAllTextAsync(Gadget("UDC"), "\n");
+        LockLinkedFunctionAttributes();
+        Assert.ThrowsAny<IOException>(() => File.WriteAllText(Gadget("functions", "hid.usb0", "protocol"), "1\n"));
+
+        ExternalProcess.Result result = await Run("--serial", "S1", "up");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("exists but is not bound; tearing it down", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(complete, Tree());
+        Assert.Equal("fe980000.usb\n", Read(Gadget("UDC")));
+        Assert.Equal("1\n", Read(Gadget("functions", "hid.usb0", "protocol")));
+        Assert.Equal(HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "keyboard.hid")), File.ReadAllBytes(Gadget("functions", "hid.usb0", "report_desc")));
+    }
+
+    [Fact]
+    public async Task Up_on_a_bound_gadget_with_locked_functions_touches_nothing_and_force_rebuilds_it()
+    {
+        Assert.Equal(0, (await Run("up")).ExitCode);
+        LockLinkedFunctionAttributes();
+        SortedSet<string> locked = Tree();
+
+        ExternalProcess.Result again = await Run("up");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("already bound", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(locked, Tree());
+
+        ExternalProcess.Result forced = await Run("--force", "--pointer", "absolute", "up");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal(HidDescriptorText.ReadFile(RepositoryPaths.Firmware("hid", "absolute-pointer.hid")), File.ReadAllBytes(Gadget("functions", "hid.usb1", "report_desc")));
+    }
+
+    [Fact]
+    public async Task A_bad_descriptor_leaves_an_unbound_gadget_as_it_was()
+    {
+        Assert.Equal(0, (await Run("up")).ExitCode);
+        await File.WriteAllTextAsync(Gadget("UDC"), "\n");
+        SortedSet<string> before = Tree();
+        string descriptors = Path.Combine(_root.FullName, "broken");
+        Directory.CreateDirectory(descriptors);
+        await File.WriteAllTextAsync(Path.Combine(descriptors, "keyboard.hid"), "zz\n");
+
+        ExternalProcess.Result result = await Run("--descriptors", descriptors, "up");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(before, Tree());
     }
 
     [Fact]
@@ -314,6 +384,7 @@ public sealed class GadgetScriptTests : IDisposable
     [InlineData("--udc")]
     [InlineData("up", "down")]
     [InlineData("--name", "../escape", "up")]
+    [InlineData("--pointer", "tablet", "up")]
     public async Task Bad_arguments_fail_with_a_message(params string[] arguments)
     {
         ExternalProcess.Result result = await Run(arguments);

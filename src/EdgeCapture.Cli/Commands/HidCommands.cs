@@ -30,7 +30,7 @@ internal static class HidCommands
     {
         var directory = new Option<string>("--descriptors", "-d")
         {
-            Description = $"Directory with keyboard.hid, mouse.hid and consumer.hid (default {DefaultDescriptorDirectory}).",
+            Description = $"Directory with keyboard.hid, mouse.hid, absolute-pointer.hid and consumer.hid (default {DefaultDescriptorDirectory}).",
             DefaultValueFactory = _ => DefaultDescriptorDirectory,
         };
         var command = new Command("check", "Check that the installed report descriptors match the reports this build writes (exit 0), or list the differences (exit 1).");

@@ -2,8 +2,8 @@ namespace EdgeCapture.Hid.Descriptors;
 
 /// <summary>
 /// Checks that the gadget's report descriptors (firmware/hid/*.hid, as installed on a box) describe exactly the
-/// reports <see cref="KeyboardReportBuilder"/>, <see cref="MouseReport"/>, <see cref="ConsumerControlReportBuilder"/>
-/// and <see cref="KeyboardLedReport"/> produce and read: sizes, bit positions, usages, logical ranges.
+/// reports <see cref="KeyboardReportBuilder"/>, <see cref="MouseReport"/>, <see cref="AbsolutePointerReport"/>,
+/// <see cref="ConsumerControlReportBuilder"/> and <see cref="KeyboardLedReport"/> produce and read: sizes, bit positions, usages, logical ranges.
 /// A firmware directory from one release and a binary from another would otherwise disagree silently.
 /// </summary>
 public static class GadgetDescriptorCheck
@@ -14,11 +14,14 @@ public static class GadgetDescriptorCheck
     /// <summary>File name of the mouse descriptor in a descriptor directory.</summary>
     public const string MouseFile = "mouse.hid";
 
+    /// <summary>File name of the absolute pointer descriptor (the mouse function's descriptor in absolute pointer mode).</summary>
+    public const string AbsolutePointerFile = "absolute-pointer.hid";
+
     /// <summary>File name of the consumer control descriptor in a descriptor directory.</summary>
     public const string ConsumerFile = "consumer.hid";
 
-    /// <summary>Reads and checks the three descriptor files of a directory.</summary>
-    /// <param name="directory">A directory holding keyboard.hid, mouse.hid and consumer.hid.</param>
+    /// <summary>Reads and checks the four descriptor files of a directory.</summary>
+    /// <param name="directory">A directory holding keyboard.hid, mouse.hid, absolute-pointer.hid and consumer.hid.</param>
     /// <returns>Every disagreement found, empty when the descriptors match the report writers.</returns>
     /// <exception cref="HidDescriptorFormatException">A file is not valid descriptor text or not a valid descriptor.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
@@ -37,7 +40,20 @@ public static class GadgetDescriptorCheck
             }
         }
 
-        return Check(Load(KeyboardFile), Load(MouseFile), Load(ConsumerFile));
+        var problems = new List<string>(Check(Load(KeyboardFile), Load(MouseFile), Load(ConsumerFile)));
+        CheckAbsolutePointer(Load(AbsolutePointerFile), problems);
+        return problems;
+    }
+
+    /// <summary>Checks a parsed absolute pointer descriptor against <see cref="AbsolutePointerReport"/>.</summary>
+    /// <param name="absolutePointer">The absolute pointer descriptor.</param>
+    /// <returns>Every disagreement found, empty when it matches.</returns>
+    public static IReadOnlyList<string> CheckAbsolutePointer(HidReportDescriptor absolutePointer)
+    {
+        ArgumentNullException.ThrowIfNull(absolutePointer);
+        var problems = new List<string>();
+        CheckAbsolutePointer(absolutePointer, problems);
+        return problems;
     }
 
     /// <summary>Checks parsed descriptors against the report writers.</summary>
@@ -98,6 +114,36 @@ public static class GadgetDescriptorCheck
         ExpectVariable("mouse", input, new HidUsage(HidUsagePage.GenericDesktop, 0x31), 24, 16, MouseReport.MinimumDelta, MouseReport.MaximumDelta, relative: true, problems);
         ExpectVariable("mouse", input, new HidUsage(HidUsagePage.GenericDesktop, 0x38), 40, 8, MouseReport.MinimumWheel, MouseReport.MaximumWheel, relative: true, problems);
         ExpectVariable("mouse", input, new HidUsage(HidUsagePage.Consumer, 0x238), 48, 8, MouseReport.MinimumWheel, MouseReport.MaximumWheel, relative: true, problems);
+    }
+
+    private static void CheckAbsolutePointer(HidReportDescriptor descriptor, List<string> problems)
+    {
+        HidReport? input = ExpectReport("absolute pointer", descriptor, HidReportKind.Input, AbsolutePointerReport.ReportLength, problems);
+        if (input is null)
+        {
+            return;
+        }
+
+        for (int button = 0; button < MouseReport.MaximumButtons; button++)
+        {
+            ExpectVariable("absolute pointer", input, new HidUsage(HidUsagePage.Button, (ushort)(button + 1)), button, 1, 0, 1, relative: false, problems);
+        }
+
+        ExpectVariable("absolute pointer", input, new HidUsage(HidUsagePage.GenericDesktop, 0x30), 8, 16, 0, AbsolutePointerReport.MaximumCoordinate, relative: false, problems);
+        ExpectVariable("absolute pointer", input, new HidUsage(HidUsagePage.GenericDesktop, 0x31), 24, 16, 0, AbsolutePointerReport.MaximumCoordinate, relative: false, problems);
+        ExpectExactRange("absolute pointer", input, new HidUsage(HidUsagePage.GenericDesktop, 0x30), 0, AbsolutePointerReport.MaximumCoordinate, problems);
+        ExpectVariable("absolute pointer", input, new HidUsage(HidUsagePage.GenericDesktop, 0x38), 40, 8, MouseReport.MinimumWheel, MouseReport.MaximumWheel, relative: true, problems);
+        ExpectVariable("absolute pointer", input, new HidUsage(HidUsagePage.Consumer, 0x238), 48, 8, MouseReport.MinimumWheel, MouseReport.MaximumWheel, relative: true, problems);
+    }
+
+    /// <summary>An absolute axis must declare exactly the writer's range: the host scales the logical range onto the screen.</summary>
+    private static void ExpectExactRange(string name, HidReport report, HidUsage usage, int minimum, int maximum, List<string> problems)
+    {
+        HidReportField? field = report.FindField(usage);
+        if (field is not null && (field.LogicalMinimum != minimum || field.LogicalMaximum != maximum))
+        {
+            problems.Add($"{name}: {usage} declares {field.LogicalMinimum}..{field.LogicalMaximum}, the host would scale it; the report writer uses exactly {minimum}..{maximum}");
+        }
     }
 
     private static void CheckConsumer(HidReportDescriptor descriptor, List<string> problems)

@@ -19,7 +19,6 @@ using EdgeCapture.Video.Sampling;
 using EdgeCapture.Video.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
 
 namespace EdgeCapture.Appliance;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using EdgeCapture.Hid;
 using EdgeCapture.Relay.Gadget;
-using EdgeCapture.Relay.Interop;
 
 namespace EdgeCapture.Relay;
 
@@ -13,7 +12,6 @@ internal sealed unsafe partial class HidRelay
     private readonly Endpoint _keyboardEndpoint;
     private readonly Endpoint _mouseEndpoint;
     private readonly Endpoint _consumerEndpoint;
-    private readonly PollFileDescriptor[] _pollSet = GC.AllocateArray<PollFileDescriptor>(8, pinned: true);
     private readonly byte[] _ledBuffer = new byte[64];
     private MouseMotion _pendingMouse;
     private bool _hasPendingMouse;
@@ -82,7 +80,7 @@ internal sealed unsafe partial class HidRelay
         _keyboardEndpoint.Device?.Dispose();
         _mouseEndpoint.Device?.Dispose();
         _consumerEndpoint.Device?.Dispose();
-        LibC.Close(_wakeFileDescriptor);
+        _writerPoll.Dispose();
     }
 
     private void WakeWriter()
@@ -405,69 +403,43 @@ internal sealed unsafe partial class HidRelay
     /// <summary>Polls for a wake, a writable endpoint or an LED report; false when the poll timed out.</summary>
     private bool WaitForWork(int timeoutMilliseconds)
     {
-        PollFileDescriptor* pollSet = (PollFileDescriptor*)Unsafe.AsPointer(ref _pollSet[0]);
-        int count = 0;
-        pollSet[count++] = new PollFileDescriptor { fd = _wakeFileDescriptor, events = LibC.POLLIN };
-        AddPoll(pollSet, ref count, _keyboardEndpoint.State == EndpointState.Blocked ? _keyboardEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
-        AddPoll(pollSet, ref count, _consumerEndpoint.State == EndpointState.Blocked ? _consumerEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
-        AddPoll(pollSet, ref count, _mouseEndpoint.State == EndpointState.Blocked ? _mouseEndpoint.Device!.WriteFileDescriptor : -1, LibC.POLLOUT);
+        WakeablePoll poll = _writerPoll;
+        poll.Reset();
+        poll.Add(_keyboardEndpoint.State == EndpointState.Blocked ? _keyboardEndpoint.Device!.WriteFileDescriptor : -1, Interop.POLLOUT);
+        poll.Add(_consumerEndpoint.State == EndpointState.Blocked ? _consumerEndpoint.Device!.WriteFileDescriptor : -1, Interop.POLLOUT);
+        poll.Add(_mouseEndpoint.State == EndpointState.Blocked ? _mouseEndpoint.Device!.WriteFileDescriptor : -1, Interop.POLLOUT);
         int ledFileDescriptor = _ledInputClosed || _keyboardEndpoint.Device is null ? -1 : _keyboardEndpoint.Device.ReadFileDescriptor;
-        AddPoll(pollSet, ref count, ledFileDescriptor, LibC.POLLIN);
+        poll.Add(ledFileDescriptor, Interop.POLLIN);
 
-        int ready = LibC.Poll(pollSet, (nuint)count, timeoutMilliseconds);
+        int ready = poll.Wait(timeoutMilliseconds);
         if (ready <= 0)
         {
             return ready < 0;
         }
 
-        for (int index = 0; index < count; index++)
+        for (int index = 0; index < poll.Count; index++)
         {
-            PollFileDescriptor entry = pollSet[index];
-            if (entry.revents == 0)
+            short events = poll.ReadyEventsAt(index);
+            int fileDescriptor = poll.FileDescriptorAt(index);
+            if (events == 0 || fileDescriptor < 0)
             {
                 continue;
             }
 
-            if (entry.fd == _wakeFileDescriptor)
+            if ((events & (Interop.POLLOUT | Interop.POLLERR | Interop.POLLHUP)) != 0)
             {
-                ulong value;
-                LibC.Read(_wakeFileDescriptor, (byte*)&value, sizeof(ulong));
-                continue;
+                Unblock(_keyboardEndpoint, fileDescriptor);
+                Unblock(_consumerEndpoint, fileDescriptor);
+                Unblock(_mouseEndpoint, fileDescriptor);
             }
 
-            if ((entry.revents & (LibC.POLLOUT | LibC.POLLERR | LibC.POLLHUP)) != 0)
-            {
-                Unblock(_keyboardEndpoint, entry.fd);
-                Unblock(_consumerEndpoint, entry.fd);
-                Unblock(_mouseEndpoint, entry.fd);
-            }
-
-            if (entry.fd == ledFileDescriptor && (entry.revents & (LibC.POLLIN | LibC.POLLHUP | LibC.POLLERR)) != 0)
+            if (fileDescriptor == ledFileDescriptor && (events & (Interop.POLLIN | Interop.POLLHUP | Interop.POLLERR)) != 0)
             {
                 ReadKeyboardLeds();
             }
         }
 
         return true;
-    }
-
-    private static void AddPoll(PollFileDescriptor* pollSet, ref int count, int fileDescriptor, short events)
-    {
-        if (fileDescriptor < 0)
-        {
-            return;
-        }
-
-        for (int index = 0; index < count; index++)
-        {
-            if (pollSet[index].fd == fileDescriptor)
-            {
-                pollSet[index].events |= events;
-                return;
-            }
-        }
-
-        pollSet[count++] = new PollFileDescriptor { fd = fileDescriptor, events = events };
     }
 
     private static void Unblock(Endpoint endpoint, int fileDescriptor)
@@ -551,8 +523,7 @@ internal sealed unsafe partial class HidRelay
                 return;
             }
 
-            PollFileDescriptor entry = new() { fd = endpoint.Device.WriteFileDescriptor, events = LibC.POLLOUT };
-            LibC.Poll(&entry, 1, StopPollMilliseconds);
+            _ = Interop.PollOne(endpoint.Device.WriteFileDescriptor, Interop.POLLOUT, StopPollMilliseconds);
             endpoint.State = EndpointState.Ready;
         }
 

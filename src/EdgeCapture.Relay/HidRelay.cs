@@ -2,7 +2,6 @@ using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
-using EdgeCapture.Relay.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -50,7 +49,7 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     private readonly byte[] _readerReport = new byte[KeyboardReportBuilder.ReportLength];
     private bool _wakeAtFrameEnd;
 
-    private readonly int _wakeFileDescriptor;
+    private readonly WakeablePoll _writerPoll = new(capacity: 4);
     private int _wakePending;
     private int _disposed;
 
@@ -78,11 +77,6 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         _keyboardEndpoint = new Endpoint("keyboard", endpoints.Keyboard, KeyboardReportBuilder.ReportLength);
         _mouseEndpoint = new Endpoint("mouse", endpoints.Mouse, MouseReport.ReportLength);
         _consumerEndpoint = new Endpoint("consumer control", endpoints.ConsumerControl, ConsumerControlReportBuilder.ReportLength);
-        _wakeFileDescriptor = LibC.EventFileDescriptor(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-        if (_wakeFileDescriptor < 0)
-        {
-            throw new IOException($"eventfd failed: errno {LibC.LastError}.");
-        }
     }
 
     /// <summary>What the relay did.</summary>
@@ -390,8 +384,7 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            ulong one = 1;
-            LibC.Write(_wakeFileDescriptor, (byte*)&one, sizeof(ulong));
+            _writerPoll.Wake();
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using EdgeCapture.Storage.Interop;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -131,7 +130,7 @@ internal sealed class OutboxFiles(string databasePath, ILogger logger)
 
     private void SyncDirectory()
     {
-        int errno = LibC.SyncDirectory(DirectoryPath);
+        int errno = Interop.SyncDirectory(DirectoryPath);
         if (errno != 0)
         {
             OutboxLog.DirectorySyncFailed(logger, DirectoryPath, errno);

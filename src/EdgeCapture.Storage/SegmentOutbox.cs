@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
-using EdgeCapture.Storage.Interop;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 

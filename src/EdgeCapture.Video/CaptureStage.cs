@@ -197,7 +197,7 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
                     Interlocked.Increment(ref _sourceFailures);
                     LogSourceFailed(_logger, _source.Description, exception);
                     OnMarker(new CaptureMarker(
-                        MonotonicTime.NowNanoseconds(_timeProvider), CaptureMarkerKind.DeviceError, 0, 0, exception.GetType().Name));
+                        MonotonicClock.For(_timeProvider).NowNanoseconds, CaptureMarkerKind.DeviceError, 0, 0, exception.GetType().Name));
                     WaitForRestart(cancellationToken);
                 }
             }

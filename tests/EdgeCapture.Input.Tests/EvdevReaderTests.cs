@@ -1,5 +1,4 @@
 using EdgeCapture.Input.Evdev;
-using EdgeCapture.Input.Interop;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Extensions.Time.Testing;

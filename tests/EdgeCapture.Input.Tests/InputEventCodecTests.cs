@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
+using EdgeCapture.Linux;
 using EdgeCapture.Input.Evdev;
-using EdgeCapture.Input.Interop;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
+using EdgeCapture.Linux;
 using EdgeCapture.Input.Evdev;
-using EdgeCapture.Input.Interop;
 
 namespace EdgeCapture.Input.Tests;
 
@@ -31,15 +31,15 @@ internal sealed unsafe class FifoWriter : IDisposable
 
     public static FifoWriter Create(string path)
     {
-        if (LibC.MakeFifo(path, 0x180) != 0)
+        if (Interop.MakeFifo(path, 0x180) != 0)
         {
-            throw new IOException($"mkfifo {path}: errno {LibC.LastError}");
+            throw new IOException($"mkfifo {path}: errno {Interop.LastError}");
         }
 
-        int fileDescriptor = LibC.Open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        int fileDescriptor = Interop.Open(path, Interop.O_RDWR | Interop.O_CLOEXEC, 0);
         if (fileDescriptor < 0)
         {
-            throw new IOException($"open {path}: errno {LibC.LastError}");
+            throw new IOException($"open {path}: errno {Interop.LastError}");
         }
 
         return new FifoWriter(path, fileDescriptor);
@@ -52,10 +52,10 @@ internal sealed unsafe class FifoWriter : IDisposable
             int offset = 0;
             while (offset < bytes.Length)
             {
-                nint written = LibC.Write(_fileDescriptor, pointer + offset, bytes.Length - offset);
+                nint written = Interop.Write(_fileDescriptor, pointer + offset, bytes.Length - offset);
                 if (written < 0)
                 {
-                    throw new IOException($"write {Path}: errno {LibC.LastError}");
+                    throw new IOException($"write {Path}: errno {Interop.LastError}");
                 }
 
                 offset += (int)written;
@@ -71,7 +71,7 @@ internal sealed unsafe class FifoWriter : IDisposable
         int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
         if (fileDescriptor >= 0)
         {
-            LibC.Close(fileDescriptor);
+            Interop.Close(fileDescriptor);
         }
     }
 }

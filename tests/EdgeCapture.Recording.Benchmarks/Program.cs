@@ -12,7 +12,6 @@ using EdgeCapture.Recording.Recorder;
 using EdgeCapture.Storage;
 using EdgeCapture.Video;
 using Microsoft.Extensions.Logging.Abstractions;
-using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
 
 namespace EdgeCapture.Recording.Benchmarks;
 

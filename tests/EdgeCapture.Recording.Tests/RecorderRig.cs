@@ -4,7 +4,6 @@ using EdgeCapture.Crypto;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Privacy;
-using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
 using EdgeCapture.Privacy.Pinout;
 using EdgeCapture.Privacy.Simulation;
 using EdgeCapture.Recording.Manifests;

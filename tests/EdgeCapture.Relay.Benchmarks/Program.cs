@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeCapture.Linux;
 using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
-using EdgeCapture.Relay.Interop;
 
 namespace EdgeCapture.Relay.Benchmarks;
 
@@ -68,16 +68,16 @@ internal static unsafe class Program
     private static Result RunFloor(int latencyFrames, int throughputFrames)
     {
         using var pipes = new Pipes();
-        int input = Open(pipes.Input, LibC.O_RDONLY);
-        int gadget = Open(pipes.Gadget, LibC.O_RDWR);
+        int input = Open(pipes.Input, Interop.O_RDONLY);
+        int gadget = Open(pipes.Gadget, Interop.O_RDWR);
         var loop = new Thread(() => FloorLoop(input, gadget)) { IsBackground = true, Name = "floor loop", Priority = ThreadPriority.AboveNormal };
         loop.Start();
         Result result = Measure(pipes, latencyFrames, throughputFrames);
-        LibC.Close(pipes.Feed);
+        Interop.Close(pipes.Feed);
         pipes.Feed = -1;
         loop.Join();
-        LibC.Close(input);
-        LibC.Close(gadget);
+        Interop.Close(input);
+        Interop.Close(gadget);
         return result;
     }
 
@@ -91,7 +91,7 @@ internal static unsafe class Program
             int filled = 0;
             while (filled < FrameBytes)
             {
-                nint read = LibC.Read(input, frame + filled, FrameBytes - filled);
+                nint read = Interop.Read(input, frame + filled, FrameBytes - filled);
                 if (read <= 0)
                 {
                     return;
@@ -108,7 +108,7 @@ internal static unsafe class Program
 
             new Span<byte>(report, KeyboardReportBuilder.ReportLength).Clear();
             report[2] = inputEvent.Value == 1 ? (byte)usage.Id : (byte)0;
-            LibC.Write(gadget, report, KeyboardReportBuilder.ReportLength);
+            Interop.Write(gadget, report, KeyboardReportBuilder.ReportLength);
         }
     }
 
@@ -158,7 +158,7 @@ internal static unsafe class Program
     private static Result Measure(Pipes pipes, int latencyFrames, int throughputFrames)
     {
         // The host side reads reports on its own thread, blocking, as f_hid's host would poll.
-        int host = Open(pipes.Gadget, LibC.O_RDONLY);
+        int host = Open(pipes.Gadget, Interop.O_RDONLY);
         byte[] frames = BuildFrames(2);
         long[] latencies = new long[latencyFrames];
         byte* report = stackalloc byte[KeyboardReportBuilder.ReportLength];
@@ -169,7 +169,7 @@ internal static unsafe class Program
             {
                 byte* frame = frameBytes + (index & 1) * FrameBytes;
                 long start = Stopwatch.GetTimestamp();
-                LibC.Write(pipes.Feed, frame, FrameBytes);
+                Interop.Write(pipes.Feed, frame, FrameBytes);
                 ReadExactly(host, report, KeyboardReportBuilder.ReportLength);
                 long end = Stopwatch.GetTimestamp();
                 if (index >= 0)
@@ -190,7 +190,7 @@ internal static unsafe class Program
                 int offset = 0;
                 while (offset < stream.Length)
                 {
-                    nint written = LibC.Write(pipes.Feed, bytes + offset, Math.Min(stream.Length - offset, 4096 / FrameBytes * FrameBytes));
+                    nint written = Interop.Write(pipes.Feed, bytes + offset, Math.Min(stream.Length - offset, 4096 / FrameBytes * FrameBytes));
                     offset += (int)Math.Max(written, 0);
                 }
             }
@@ -206,14 +206,14 @@ internal static unsafe class Program
         long wanted = (long)throughputFrames * KeyboardReportBuilder.ReportLength;
         while (received < wanted)
         {
-            nint read = LibC.Read(host, reports, (nint)Math.Min(wanted - received, KeyboardReportBuilder.ReportLength * 256));
+            nint read = Interop.Read(host, reports, (nint)Math.Min(wanted - received, KeyboardReportBuilder.ReportLength * 256));
             received += Math.Max(read, 0);
         }
 
         long elapsed = Stopwatch.GetTimestamp() - began;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         feeder.Join();
-        LibC.Close(host);
+        Interop.Close(host);
         Array.Sort(latencies);
         double microsecondsPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
@@ -244,10 +244,10 @@ internal static unsafe class Program
         int filled = 0;
         while (filled < length)
         {
-            nint read = LibC.Read(fileDescriptor, buffer + filled, length - filled);
+            nint read = Interop.Read(fileDescriptor, buffer + filled, length - filled);
             if (read <= 0)
             {
-                throw new IOException($"gadget side closed: errno {LibC.LastError}");
+                throw new IOException($"gadget side closed: errno {Interop.LastError}");
             }
 
             filled += (int)read;
@@ -256,8 +256,8 @@ internal static unsafe class Program
 
     private static int Open(string path, int flags)
     {
-        int fileDescriptor = LibC.Open(path, flags | LibC.O_CLOEXEC, 0);
-        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {LibC.LastError}");
+        int fileDescriptor = Interop.Open(path, flags | Interop.O_CLOEXEC, 0);
+        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {Interop.LastError}");
     }
 
     private static Result Median(List<Result> results)
@@ -294,13 +294,13 @@ internal static unsafe class Program
         {
             Input = Path.Combine(_directory, "event-keyboard");
             Gadget = Path.Combine(_directory, "hidg0");
-            if (LibC.MakeFifo(Input, 0x180) != 0 || LibC.MakeFifo(Gadget, 0x180) != 0)
+            if (Interop.MakeFifo(Input, 0x180) != 0 || Interop.MakeFifo(Gadget, 0x180) != 0)
             {
-                throw new IOException($"mkfifo: errno {LibC.LastError}");
+                throw new IOException($"mkfifo: errno {Interop.LastError}");
             }
 
             // Held read-write so the evdev side can be opened in any order; closing it is the unplug.
-            Feed = Open(Input, LibC.O_RDWR);
+            Feed = Open(Input, Interop.O_RDWR);
         }
 
         public string Input { get; }
@@ -313,7 +313,7 @@ internal static unsafe class Program
         {
             if (Feed >= 0)
             {
-                LibC.Close(Feed);
+                Interop.Close(Feed);
             }
 
             Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,6 @@
+using EdgeCapture.Linux;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
-using EdgeCapture.Relay.Interop;
 using static EdgeCapture.Relay.Tests.Events;
 using static EdgeCapture.Relay.Tests.Reports;
 
@@ -17,8 +17,8 @@ public sealed unsafe class HostRelayTests
         rig.AddDevice("event-keyboard1", InputDeviceKind.Keyboard, firstLeds);
         rig.AddDevice("event-keyboard2", InputDeviceKind.Keyboard, secondLeds);
         rig.AddDevice("event-mouse", InputDeviceKind.Mouse, rig.Combine("mouse-leds"));
-        int firstReader = LibC.Open(firstLeds, LibC.O_RDONLY | LibC.O_NONBLOCK, 0);
-        int secondReader = LibC.Open(secondLeds, LibC.O_RDONLY | LibC.O_NONBLOCK, 0);
+        int firstReader = Interop.Open(firstLeds, Interop.O_RDONLY | Interop.O_NONBLOCK, 0);
+        int secondReader = Interop.Open(secondLeds, Interop.O_RDONLY | Interop.O_NONBLOCK, 0);
         int host = Fifo.OpenReadWrite(rig.LedInputPath);
         try
         {
@@ -34,9 +34,9 @@ public sealed unsafe class HostRelayTests
         }
         finally
         {
-            LibC.Close(firstReader);
-            LibC.Close(secondReader);
-            LibC.Close(host);
+            Interop.Close(firstReader);
+            Interop.Close(secondReader);
+            Interop.Close(host);
         }
     }
 
@@ -113,8 +113,8 @@ public sealed unsafe class HostRelayTests
         int pollsLeft = 300; // hang guard: 300 x 100 ms
         while (filled < buffer.Length)
         {
-            var entry = new PollFileDescriptor { fd = fileDescriptor, events = LibC.POLLIN };
-            if (LibC.Poll(&entry, 1, 100) == 0)
+            var entry = new PollFileDescriptor { fd = fileDescriptor, events = Interop.POLLIN };
+            if (Interop.Poll(&entry, 1, 100) == 0)
             {
                 Assert.True(--pollsLeft > 0, "no LED events arrived");
                 continue;
@@ -122,7 +122,7 @@ public sealed unsafe class HostRelayTests
 
             fixed (byte* pointer = buffer)
             {
-                nint read = LibC.Read(fileDescriptor, pointer + filled, buffer.Length - filled);
+                nint read = Interop.Read(fileDescriptor, pointer + filled, buffer.Length - filled);
                 if (read > 0)
                 {
                     filled += (int)read;

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
+using EdgeCapture.Linux;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
-using EdgeCapture.Relay.Interop;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeCapture.Relay.Tests;
@@ -22,9 +22,9 @@ internal static unsafe class Fifo
 {
     public static string Create(string path)
     {
-        if (LibC.MakeFifo(path, 0x180) != 0)
+        if (Interop.MakeFifo(path, 0x180) != 0)
         {
-            throw new IOException($"mkfifo {path}: errno {LibC.LastError}");
+            throw new IOException($"mkfifo {path}: errno {Interop.LastError}");
         }
 
         return path;
@@ -32,8 +32,8 @@ internal static unsafe class Fifo
 
     public static int OpenReadWrite(string path)
     {
-        int fileDescriptor = LibC.Open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
-        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {LibC.LastError}");
+        int fileDescriptor = Interop.Open(path, Interop.O_RDWR | Interop.O_CLOEXEC, 0);
+        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {Interop.LastError}");
     }
 
     public static void WriteAll(int fileDescriptor, ReadOnlySpan<byte> bytes)
@@ -43,10 +43,10 @@ internal static unsafe class Fifo
             int offset = 0;
             while (offset < bytes.Length)
             {
-                nint written = LibC.Write(fileDescriptor, pointer + offset, bytes.Length - offset);
+                nint written = Interop.Write(fileDescriptor, pointer + offset, bytes.Length - offset);
                 if (written < 0)
                 {
-                    throw new IOException($"write: errno {LibC.LastError}");
+                    throw new IOException($"write: errno {Interop.LastError}");
                 }
 
                 offset += (int)written;
@@ -82,7 +82,7 @@ internal sealed class SimulatedDevice : IDisposable
         int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
         if (fileDescriptor >= 0)
         {
-            LibC.Close(fileDescriptor);
+            Interop.Close(fileDescriptor);
         }
     }
 }
@@ -100,15 +100,15 @@ internal sealed unsafe class SimulatedHost : IDisposable
     {
         Path = path;
         _reportLength = reportLength;
-        _fileDescriptor = LibC.Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        _fileDescriptor = Interop.Open(path, Interop.O_RDONLY | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0);
         if (_fileDescriptor < 0)
         {
-            throw new IOException($"open {path}: errno {LibC.LastError}");
+            throw new IOException($"open {path}: errno {Interop.LastError}");
         }
 
-        if (pipeSize > 0 && LibC.FileControl(_fileDescriptor, LibC.F_SETPIPE_SZ, pipeSize) < 0)
+        if (pipeSize > 0 && Interop.FileControl(_fileDescriptor, Interop.F_SETPIPE_SZ, pipeSize) < 0)
         {
-            throw new IOException($"F_SETPIPE_SZ {path}: errno {LibC.LastError}");
+            throw new IOException($"F_SETPIPE_SZ {path}: errno {Interop.LastError}");
         }
 
         if (startReading)
@@ -152,7 +152,7 @@ internal sealed unsafe class SimulatedHost : IDisposable
         int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
         if (fileDescriptor >= 0)
         {
-            LibC.Close(fileDescriptor);
+            Interop.Close(fileDescriptor);
         }
 
         _reading.Dispose();
@@ -165,15 +165,15 @@ internal sealed unsafe class SimulatedHost : IDisposable
         int filled = 0;
         while (true)
         {
-            var entry = new PollFileDescriptor { fd = _fileDescriptor, events = LibC.POLLIN };
-            LibC.Poll(&entry, 1, -1);
+            var entry = new PollFileDescriptor { fd = _fileDescriptor, events = Interop.POLLIN };
+            Interop.Poll(&entry, 1, -1);
             nint read;
             fixed (byte* pointer = buffer)
             {
-                read = LibC.Read(_fileDescriptor, pointer + filled, buffer.Length - filled);
+                read = Interop.Read(_fileDescriptor, pointer + filled, buffer.Length - filled);
             }
 
-            if (read < 0 && LibC.LastError == Errno.EAGAIN)
+            if (read < 0 && Interop.LastError == Errno.EAGAIN)
             {
                 continue;
             }

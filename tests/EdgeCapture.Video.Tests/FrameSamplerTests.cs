@@ -13,7 +13,7 @@ public sealed class FrameSamplerTests : IDisposable
     private readonly List<SamplerDecision> _kept = [];
     private long _sequence;
 
-    private long Now => MonotonicTime.NowNanoseconds(_time);
+    private long Now => MonotonicClock.For(_time).NowNanoseconds;
 
     private void Offer(FrameSampler sampler, byte background, params (int, int, int, int, byte)[] rectangles)
     {

@@ -39,7 +39,7 @@ internal sealed class SimulatedV4l2Device(FakeTimeProvider clock, DateTimeOffset
 
     private long Now => (clock.GetUtcNow() - _start).Ticks * 100;
 
-    private long NowMonotonic => MonotonicTime.NowNanoseconds(clock);
+    private long NowMonotonic => MonotonicClock.For(clock).NowNanoseconds;
 
     private static byte[] CreatePattern()
     {

@@ -30,7 +30,7 @@ public sealed class V4l2CaptureSourceTests
     private static (CollectingSink Sink, List<SimulatedV4l2Device> Devices, long Start) Run(IReadOnlyList<SimulatedPhase> phases, int failedOpens = 0)
     {
         var clock = new FakeTimeProvider();
-        long start = MonotonicTime.NowNanoseconds(clock);
+        long start = MonotonicClock.For(clock).NowNanoseconds;
         DateTimeOffset sessionStart = clock.GetUtcNow();
         using var end = new CancellationTokenSource();
         var devices = new List<SimulatedV4l2Device>();

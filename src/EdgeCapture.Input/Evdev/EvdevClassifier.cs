@@ -1,4 +1,3 @@
-using EdgeCapture.Input.Interop;
 
 namespace EdgeCapture.Input.Evdev;
 

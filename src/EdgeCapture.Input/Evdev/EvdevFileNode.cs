@@ -1,4 +1,3 @@
-using EdgeCapture.Input.Interop;
 
 namespace EdgeCapture.Input.Evdev;
 
@@ -37,34 +36,34 @@ public sealed unsafe class EvdevFileNode : IEvdevNode
     public static EvdevFileNode Open(string path, string? ledOutputPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        int fileType = LibC.GetFileType(path);
+        int fileType = Interop.GetFileType(path);
         if (fileType < 0)
         {
             throw new IOException($"Cannot open input device {path}: errno {-fileType}.");
         }
 
-        bool isCharacterDevice = fileType == LibC.S_IFCHR;
+        bool isCharacterDevice = fileType == Interop.S_IFCHR;
 
         // A FIFO opened read-only sees end of file when its writer goes away, which is how a stand-in is unplugged.
-        int flags = (isCharacterDevice ? LibC.O_RDWR : LibC.O_RDONLY) | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
-        int fileDescriptor = LibC.Open(path, flags, 0);
+        int flags = (isCharacterDevice ? Interop.O_RDWR : Interop.O_RDONLY) | Interop.O_NONBLOCK | Interop.O_CLOEXEC;
+        int fileDescriptor = Interop.Open(path, flags, 0);
         if (fileDescriptor < 0)
         {
-            throw new IOException($"Cannot open input device {path}: errno {LibC.LastError}.");
+            throw new IOException($"Cannot open input device {path}: errno {Interop.LastError}.");
         }
 
         int ledFileDescriptor = -1;
         if (!isCharacterDevice && ledOutputPath is not null)
         {
-            bool ledIsFifo = LibC.GetFileType(ledOutputPath) == LibC.S_IFIFO;
+            bool ledIsFifo = Interop.GetFileType(ledOutputPath) == Interop.S_IFIFO;
 
             // A FIFO is opened read-write so the open never blocks and never fails for want of a reader.
-            int ledFlags = (ledIsFifo ? LibC.O_RDWR : LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND) | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
-            ledFileDescriptor = LibC.Open(ledOutputPath, ledFlags, 0x1A4);
+            int ledFlags = (ledIsFifo ? Interop.O_RDWR : Interop.O_WRONLY | Interop.O_CREAT | Interop.O_APPEND) | Interop.O_NONBLOCK | Interop.O_CLOEXEC;
+            ledFileDescriptor = Interop.Open(ledOutputPath, ledFlags, 0x1A4);
             if (ledFileDescriptor < 0)
             {
-                int error = LibC.LastError;
-                LibC.Close(fileDescriptor);
+                int error = Interop.LastError;
+                Interop.Close(fileDescriptor);
                 throw new IOException($"Cannot open LED output {ledOutputPath} for {path}: errno {error}.");
             }
         }
@@ -77,8 +76,8 @@ public sealed unsafe class EvdevFileNode : IEvdevNode
     {
         fixed (byte* pointer = buffer)
         {
-            nint result = LibC.Read(_fileDescriptor, pointer, buffer.Length);
-            return result < 0 ? -LibC.LastError : (int)result;
+            nint result = Interop.Read(_fileDescriptor, pointer, buffer.Length);
+            return result < 0 ? -Interop.LastError : (int)result;
         }
     }
 
@@ -93,8 +92,8 @@ public sealed unsafe class EvdevFileNode : IEvdevNode
 
         fixed (byte* pointer = buffer)
         {
-            nint result = LibC.Write(target, pointer, buffer.Length);
-            return result < 0 ? -LibC.LastError : (int)result;
+            nint result = Interop.Write(target, pointer, buffer.Length);
+            return result < 0 ? -Interop.LastError : (int)result;
         }
     }
 
@@ -103,16 +102,16 @@ public sealed unsafe class EvdevFileNode : IEvdevNode
     {
         fixed (byte* pointer = argument)
         {
-            int result = LibC.IoControl(_fileDescriptor, request, pointer);
-            return result < 0 ? -LibC.LastError : result;
+            int result = Interop.IoControl(_fileDescriptor, request, pointer);
+            return result < 0 ? -Interop.LastError : result;
         }
     }
 
     /// <inheritdoc/>
     public int IoControl(uint request, int argument)
     {
-        int result = LibC.IoControl(_fileDescriptor, request, (nint)argument);
-        return result < 0 ? -LibC.LastError : result;
+        int result = Interop.IoControl(_fileDescriptor, request, (nint)argument);
+        return result < 0 ? -Interop.LastError : result;
     }
 
     /// <inheritdoc/>
@@ -121,10 +120,10 @@ public sealed unsafe class EvdevFileNode : IEvdevNode
         int fileDescriptor = Interlocked.Exchange(ref _fileDescriptor, -1);
         if (fileDescriptor >= 0)
         {
-            LibC.Close(fileDescriptor);
+            Interop.Close(fileDescriptor);
             if (_ledFileDescriptor >= 0)
             {
-                LibC.Close(_ledFileDescriptor);
+                Interop.Close(_ledFileDescriptor);
             }
         }
     }

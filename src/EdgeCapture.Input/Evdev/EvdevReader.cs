@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using EdgeCapture.Input.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,16 +21,15 @@ public sealed unsafe class EvdevReader : IDisposable
     private const int EventsPerRead = 64;
 
     private readonly IEvdevEventSink _sink;
-    private readonly TimeProvider _timeProvider;
+    private readonly MonotonicClock _clock;
     private readonly ILogger _logger;
     private readonly Func<EvdevDeviceOptions, IEvdevNode> _openNode;
     private readonly ConcurrentQueue<EvdevDevice> _pendingAdds = new();
     private readonly Lock _devicesLock = new();
     private readonly EvdevDevice[] _devices = new EvdevDevice[MaximumDevices];
     private readonly HashSet<string> _openPaths = new(StringComparer.Ordinal);
-    private readonly PollFileDescriptor[] _pollSet = GC.AllocateArray<PollFileDescriptor>(MaximumDevices + 1, pinned: true);
+    private readonly WakeablePoll _poll = new(MaximumDevices);
     private readonly byte[] _readBuffer = GC.AllocateArray<byte>((EventsPerRead + 1) * InputEventCodec.EventSize, pinned: true);
-    private readonly int _wakeFileDescriptor;
     private int _deviceCount;
     private int _nextDeviceId;
     private Thread? _thread;
@@ -58,14 +56,9 @@ public sealed unsafe class EvdevReader : IDisposable
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(openNode);
         _sink = sink;
-        _timeProvider = timeProvider;
+        _clock = MonotonicClock.For(timeProvider);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _openNode = openNode;
-        _wakeFileDescriptor = LibC.EventFileDescriptor(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-        if (_wakeFileDescriptor < 0)
-        {
-            throw new IOException($"eventfd failed: errno {LibC.LastError}.");
-        }
     }
 
     /// <summary>
@@ -251,16 +244,12 @@ public sealed unsafe class EvdevReader : IDisposable
             }
         }
 
-        LibC.Close(_wakeFileDescriptor);
+        _poll.Dispose();
     }
 
-    private void Wake()
-    {
-        ulong one = 1;
-        LibC.Write(_wakeFileDescriptor, (byte*)&one, sizeof(ulong));
-    }
+    private void Wake() => _poll.Wake();
 
-    private long MonotonicNow() => MonotonicClock.NowNanoseconds(_timeProvider);
+    private long MonotonicNow() => _clock.NowNanoseconds;
 
     private void ForgetPath(string path)
     {
@@ -328,37 +317,29 @@ public sealed unsafe class EvdevReader : IDisposable
 
     private void PollOnce()
     {
-        PollFileDescriptor* pollSet = (PollFileDescriptor*)Unsafe.AsPointer(ref _pollSet[0]);
         int count = _deviceCount;
-        pollSet[0] = new PollFileDescriptor { fd = _wakeFileDescriptor, events = LibC.POLLIN };
+        _poll.Reset();
         for (int index = 0; index < count; index++)
         {
-            pollSet[index + 1] = new PollFileDescriptor { fd = _devices[index].Node.FileDescriptor, events = LibC.POLLIN };
+            _poll.Add(_devices[index].Node.FileDescriptor, Interop.POLLIN);
         }
 
-        int ready = LibC.Poll(pollSet, (nuint)(count + 1), -1);
-        if (ready < 0)
+        if (_poll.Wait(-1) < 0)
         {
             return;
         }
 
-        if ((pollSet[0].revents & LibC.POLLIN) != 0)
-        {
-            ulong value;
-            LibC.Read(_wakeFileDescriptor, (byte*)&value, sizeof(ulong));
-        }
-
-        // Walk backwards: removing a device moves the last one into its place.
+        // Walk backwards: removing a device moves the last one into its place. Entries were added in device order.
         for (int index = count - 1; index >= 0; index--)
         {
-            short events = pollSet[index + 1].revents;
+            short events = _poll.ReadyEventsAt(index);
             if (events == 0)
             {
                 continue;
             }
 
             EvdevDevice device = _devices[index];
-            if ((events & LibC.POLLNVAL) != 0)
+            if ((events & Interop.POLLNVAL) != 0)
             {
                 RemoveDevice(device, "descriptor closed");
                 continue;

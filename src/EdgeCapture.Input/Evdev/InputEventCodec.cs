@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using EdgeCapture.Input.Interop;
 
 namespace EdgeCapture.Input.Evdev;
 
@@ -12,11 +11,15 @@ namespace EdgeCapture.Input.Evdev;
 public static class InputEventCodec
 {
     /// <summary>Size of one <c>struct input_event</c> in this process.</summary>
-    public static readonly int EventSize = Environment.Is64BitProcess
-        ? Marshal.SizeOf<LinuxInputEvent64>()
-        : Marshal.SizeOf<LinuxInputEvent32>();
+    public static readonly int EventSize = VerifiedInputEventSize();
 
     private static readonly int TimeFieldSize = Environment.Is64BitProcess ? 8 : 4;
+
+    private static int VerifiedInputEventSize()
+    {
+        KernelStructSizes.Verify();
+        return KernelStructSizes.InputEvent;
+    }
 
     /// <summary>Writes one event at the start of <paramref name="destination"/> (at least <see cref="EventSize"/> bytes).</summary>
     /// <param name="inputEvent">The event.</param>

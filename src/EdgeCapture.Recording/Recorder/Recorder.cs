@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EdgeCapture.Input;
 using EdgeCapture.Privacy;
-using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
 using EdgeCapture.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,6 @@ using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Privacy;
-using MonotonicClock = EdgeCapture.Privacy.MonotonicClock;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Video;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using EdgeCapture.Relay.Interop;
 
 namespace EdgeCapture.Relay.Gadget;
 
@@ -40,29 +39,29 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
     public static HidGadgetFile Open(string path, string? outputReportPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        int fileType = LibC.GetFileType(path);
-        bool isCharacterDevice = fileType == LibC.S_IFCHR;
+        int fileType = Interop.GetFileType(path);
+        bool isCharacterDevice = fileType == Interop.S_IFCHR;
         int flags = fileType switch
         {
-            LibC.S_IFCHR or LibC.S_IFIFO => LibC.O_RDWR,
-            _ => LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND,
+            Interop.S_IFCHR or Interop.S_IFIFO => Interop.O_RDWR,
+            _ => Interop.O_WRONLY | Interop.O_CREAT | Interop.O_APPEND,
         };
-        int writeFileDescriptor = LibC.Open(path, flags | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0x1A4);
+        int writeFileDescriptor = Interop.Open(path, flags | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0x1A4);
         if (writeFileDescriptor < 0)
         {
-            throw new IOException($"Cannot open HID gadget endpoint {path}: errno {LibC.LastError}.");
+            throw new IOException($"Cannot open HID gadget endpoint {path}: errno {Interop.LastError}.");
         }
 
         int readFileDescriptor = isCharacterDevice ? writeFileDescriptor : -1;
         if (!isCharacterDevice && outputReportPath is not null)
         {
-            int outputType = LibC.GetFileType(outputReportPath);
-            int outputFlags = outputType == LibC.S_IFIFO ? LibC.O_RDWR : LibC.O_RDONLY;
-            readFileDescriptor = LibC.Open(outputReportPath, outputFlags | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+            int outputType = Interop.GetFileType(outputReportPath);
+            int outputFlags = outputType == Interop.S_IFIFO ? Interop.O_RDWR : Interop.O_RDONLY;
+            readFileDescriptor = Interop.Open(outputReportPath, outputFlags | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0);
             if (readFileDescriptor < 0)
             {
-                int error = LibC.LastError;
-                LibC.Close(writeFileDescriptor);
+                int error = Interop.LastError;
+                Interop.Close(writeFileDescriptor);
                 throw new IOException($"Cannot open output reports {outputReportPath} for {path}: errno {error}.");
             }
         }
@@ -75,8 +74,8 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
     {
         fixed (byte* pointer = report)
         {
-            nint result = LibC.Write(_writeFileDescriptor, pointer, report.Length);
-            return result < 0 ? -LibC.LastError : (int)result;
+            nint result = Interop.Write(_writeFileDescriptor, pointer, report.Length);
+            return result < 0 ? -Interop.LastError : (int)result;
         }
     }
 
@@ -90,8 +89,8 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
 
         fixed (byte* pointer = buffer)
         {
-            nint result = LibC.Read(_readFileDescriptor, pointer, buffer.Length);
-            return result < 0 ? -LibC.LastError : (int)result;
+            nint result = Interop.Read(_readFileDescriptor, pointer, buffer.Length);
+            return result < 0 ? -Interop.LastError : (int)result;
         }
     }
 
@@ -102,12 +101,12 @@ public sealed unsafe class HidGadgetFile : IHidGadgetEndpoint
         int readFileDescriptor = Interlocked.Exchange(ref _readFileDescriptor, -1);
         if (writeFileDescriptor >= 0)
         {
-            LibC.Close(writeFileDescriptor);
+            Interop.Close(writeFileDescriptor);
         }
 
         if (readFileDescriptor >= 0 && readFileDescriptor != writeFileDescriptor)
         {
-            LibC.Close(readFileDescriptor);
+            Interop.Close(readFileDescriptor);
         }
     }
 }

@@ -3,7 +3,6 @@ using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Input.Simulation;
-using EdgeCapture.Relay.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeCapture.Relay.Simulation;
@@ -84,13 +83,13 @@ public static class RelaySimulation
                 ConsumerControlGadgetPath = consumerGadget,
             };
 
-            int keyboardFeed = OpenOrThrow(keyboardInput, LibC.O_RDWR);
-            int mouseFeed = OpenOrThrow(mouseInput, LibC.O_RDWR);
+            int keyboardFeed = OpenOrThrow(keyboardInput, Interop.O_RDWR);
+            int mouseFeed = OpenOrThrow(mouseInput, Interop.O_RDWR);
             var hosts = new[]
             {
-                new GadgetReader("keyboard", OpenOrThrow(keyboardGadget, LibC.O_RDONLY | LibC.O_NONBLOCK), KeyboardReportBuilder.ReportLength, output),
-                new GadgetReader("mouse", OpenOrThrow(mouseGadget, LibC.O_RDONLY | LibC.O_NONBLOCK), MouseReport.ReportLength, output),
-                new GadgetReader("consumer", OpenOrThrow(consumerGadget, LibC.O_RDONLY | LibC.O_NONBLOCK), ConsumerControlReportBuilder.ReportLength, output),
+                new GadgetReader("keyboard", OpenOrThrow(keyboardGadget, Interop.O_RDONLY | Interop.O_NONBLOCK), KeyboardReportBuilder.ReportLength, output),
+                new GadgetReader("mouse", OpenOrThrow(mouseGadget, Interop.O_RDONLY | Interop.O_NONBLOCK), MouseReport.ReportLength, output),
+                new GadgetReader("consumer", OpenOrThrow(consumerGadget, Interop.O_RDONLY | Interop.O_NONBLOCK), ConsumerControlReportBuilder.ReportLength, output),
             };
             long tapEvents = 0;
             long inputEvents;
@@ -111,8 +110,8 @@ public static class RelaySimulation
             finally
             {
                 // Unplug the simulated devices; wait until the reader has handed everything over.
-                LibC.Close(keyboardFeed);
-                LibC.Close(mouseFeed);
+                Interop.Close(keyboardFeed);
+                Interop.Close(mouseFeed);
                 using var stopWaiting = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 while (service.Reader.DeviceCount > 0 && !stopWaiting.IsCancellationRequested)
                 {
@@ -150,7 +149,7 @@ public static class RelaySimulation
     private static async Task<long> FeedAsync(DesktopActivityScript script, double speed, int keyboardFeed, int mouseFeed, LineWriter output, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         // Script time zero is "now" on the monotonic clock; events carry script times on that base.
-        long start = MonotonicClock.NowNanoseconds(timeProvider);
+        long start = MonotonicClock.For(timeProvider).NowNanoseconds;
         IReadOnlyList<EvdevEvent> keyboard = DesktopActivityEvdev.KeyboardEvents(script, 0);
         IReadOnlyList<EvdevEvent> mouse = DesktopActivityEvdev.MouseEvents(script, 0);
         IReadOnlyList<SimulatedAction> actions = script.Actions;
@@ -239,9 +238,9 @@ public static class RelaySimulation
     private static string MakeFifo(DirectoryInfo directory, string name)
     {
         string path = Path.Combine(directory.FullName, name);
-        if (LibC.MakeFifo(path, 0x180) != 0)
+        if (Interop.MakeFifo(path, 0x180) != 0)
         {
-            throw new IOException($"mkfifo {path}: errno {LibC.LastError}.");
+            throw new IOException($"mkfifo {path}: errno {Interop.LastError}.");
         }
 
         return path;
@@ -249,8 +248,8 @@ public static class RelaySimulation
 
     private static int OpenOrThrow(string path, int flags)
     {
-        int fileDescriptor = LibC.Open(path, flags | LibC.O_CLOEXEC, 0);
-        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {LibC.LastError}.");
+        int fileDescriptor = Interop.Open(path, flags | Interop.O_CLOEXEC, 0);
+        return fileDescriptor >= 0 ? fileDescriptor : throw new IOException($"open {path}: errno {Interop.LastError}.");
     }
 
     private static unsafe void WriteAll(int fileDescriptor, ReadOnlySpan<byte> bytes)
@@ -260,10 +259,10 @@ public static class RelaySimulation
             int offset = 0;
             while (offset < bytes.Length)
             {
-                nint written = LibC.Write(fileDescriptor, pointer + offset, bytes.Length - offset);
+                nint written = Interop.Write(fileDescriptor, pointer + offset, bytes.Length - offset);
                 if (written < 0)
                 {
-                    throw new IOException($"write to a simulated device failed: errno {LibC.LastError}.");
+                    throw new IOException($"write to a simulated device failed: errno {Interop.LastError}.");
                 }
 
                 offset += (int)written;
@@ -313,7 +312,7 @@ public static class RelaySimulation
         public void Join()
         {
             _thread.Join();
-            LibC.Close(_fileDescriptor);
+            Interop.Close(_fileDescriptor);
         }
 
         private void Run()
@@ -327,17 +326,17 @@ public static class RelaySimulation
             string? pendingKeys = null;
             while (true)
             {
-                var entry = new PollFileDescriptor { fd = _fileDescriptor, events = LibC.POLLIN };
-                int ready = LibC.Poll(&entry, 1, 100);
+                var entry = new PollFileDescriptor { fd = _fileDescriptor, events = Interop.POLLIN };
+                int ready = Interop.Poll(&entry, 1, 100);
                 nint read = 0;
                 if (ready > 0)
                 {
                     fixed (byte* pointer = buffer)
                     {
-                        read = LibC.Read(_fileDescriptor, pointer + filled, buffer.Length - filled);
+                        read = Interop.Read(_fileDescriptor, pointer + filled, buffer.Length - filled);
                     }
 
-                    if (read == 0 || (read < 0 && LibC.LastError != Errno.EAGAIN))
+                    if (read == 0 || (read < 0 && Interop.LastError != Errno.EAGAIN))
                     {
                         break;
                     }

@@ -53,12 +53,12 @@ public sealed class FrameSampler : IDisposable
             _ring[i] = new RecentFrame();
         }
 
-        _changeMinimumInterval = MonotonicTime.ToNanoseconds(options.ChangeMinimumInterval);
-        _minimumKeptInterval = MonotonicTime.ToNanoseconds(options.MinimumKeptFrameInterval);
-        _idleInterval = MonotonicTime.ToNanoseconds(options.IdleKeyframeInterval);
-        _settleDelay = MonotonicTime.ToNanoseconds(options.SettleDelay);
-        _settleTimeout = MonotonicTime.ToNanoseconds(options.SettleTimeout);
-        _burstGap = MonotonicTime.ToNanoseconds(options.BurstGap);
+        _changeMinimumInterval = MonotonicClock.ToNanoseconds(options.ChangeMinimumInterval);
+        _minimumKeptInterval = MonotonicClock.ToNanoseconds(options.MinimumKeptFrameInterval);
+        _idleInterval = MonotonicClock.ToNanoseconds(options.IdleKeyframeInterval);
+        _settleDelay = MonotonicClock.ToNanoseconds(options.SettleDelay);
+        _settleTimeout = MonotonicClock.ToNanoseconds(options.SettleTimeout);
+        _burstGap = MonotonicClock.ToNanoseconds(options.BurstGap);
     }
 
     /// <summary>Frames offered.</summary>

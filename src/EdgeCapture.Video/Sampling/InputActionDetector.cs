@@ -53,7 +53,7 @@ public sealed class InputActionDetector
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(coalescingInterval, TimeSpan.Zero);
         CoalescingInterval = coalescingInterval;
-        _coalescingNanoseconds = MonotonicTime.ToNanoseconds(coalescingInterval);
+        _coalescingNanoseconds = MonotonicClock.ToNanoseconds(coalescingInterval);
     }
 
     /// <summary>Key presses and wheel steps closer than this to the last reported action of the same kind are folded into it.</summary>

@@ -55,7 +55,7 @@ public sealed class ImageFileSource : IFrameSource
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(sink);
-        StartNanoseconds = MonotonicTime.NowNanoseconds(_timeProvider);
+        StartNanoseconds = MonotonicClock.For(_timeProvider).NowNanoseconds;
         long index = 0;
         foreach (ReadOnlyMemory<byte> image in Images(sink))
         {
@@ -64,7 +64,7 @@ public sealed class ImageFileSource : IFrameSource
                 return;
             }
 
-            long at = StartNanoseconds + (index * MonotonicTime.NanosecondsPerSecond / _options.FramesPerSecond);
+            long at = StartNanoseconds + (index * MonotonicClock.NanosecondsPerSecond / _options.FramesPerSecond);
             Pace(at, cancellationToken);
             int width;
             int height;
@@ -132,7 +132,7 @@ public sealed class ImageFileSource : IFrameSource
 
     private void Pace(long dueNanoseconds, CancellationToken cancellationToken)
     {
-        long wait = dueNanoseconds - MonotonicTime.NowNanoseconds(_timeProvider);
+        long wait = dueNanoseconds - MonotonicClock.For(_timeProvider).NowNanoseconds;
         if (_options.Pacing != SimulatedPacing.RealTime || wait <= 0)
         {
             return;

@@ -117,9 +117,9 @@ public sealed class SimulatedDesktopSource : IFrameSource
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(sink);
-        StartNanoseconds = MonotonicTime.NowNanoseconds(_timeProvider);
+        StartNanoseconds = MonotonicClock.For(_timeProvider).NowNanoseconds;
         TimeSpan length = _options.Length ?? _desktop.Script.Length;
-        long frameInterval = MonotonicTime.NanosecondsPerSecond / _options.FramesPerSecond;
+        long frameInterval = MonotonicClock.NanosecondsPerSecond / _options.FramesPerSecond;
         int nextAction = 0;
         int width = _options.Width;
         int height = _options.Height;
@@ -136,7 +136,7 @@ public sealed class SimulatedDesktopSource : IFrameSource
 
             while (nextAction < _actions.Count && _actions[nextAction].At <= at)
             {
-                ActionObserver?.Invoke(new InputAction(StartNanoseconds + MonotonicTime.ToNanoseconds(_actions[nextAction].At), _actions[nextAction].Kind));
+                ActionObserver?.Invoke(new InputAction(StartNanoseconds + MonotonicClock.ToNanoseconds(_actions[nextAction].At), _actions[nextAction].Kind));
                 nextAction++;
             }
 
@@ -152,13 +152,13 @@ public sealed class SimulatedDesktopSource : IFrameSource
             {
                 if (outage is { } ended)
                 {
-                    sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicTime.ToNanoseconds(ended.At + ended.Duration), CaptureMarkerKind.SignalRestored, width, height, "simulated signal back"));
+                    sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicClock.ToNanoseconds(ended.At + ended.Duration), CaptureMarkerKind.SignalRestored, width, height, "simulated signal back"));
                 }
 
                 if (activeOutage is { } started)
                 {
                     CaptureMarkerKind kind = started.Kind == SimulatedSignalKind.Loss ? CaptureMarkerKind.SignalLost : CaptureMarkerKind.NoSync;
-                    sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicTime.ToNanoseconds(started.At), kind, 0, 0, kind == CaptureMarkerKind.SignalLost ? "ENOLINK (simulated)" : "ENOLCK (simulated)"));
+                    sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicClock.ToNanoseconds(started.At), kind, 0, 0, kind == CaptureMarkerKind.SignalLost ? "ENOLINK (simulated)" : "ENOLCK (simulated)"));
                 }
 
                 outage = activeOutage;
@@ -170,7 +170,7 @@ public sealed class SimulatedDesktopSource : IFrameSource
                 width = activeResize?.Width ?? _options.Width;
                 height = activeResize?.Height ?? _options.Height;
                 TimeSpan changedAt = activeResize?.At ?? (resize!.Value.At + resize.Value.Duration);
-                sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicTime.ToNanoseconds(changedAt), CaptureMarkerKind.ResolutionChanged, width, height, $"{width}x{height} (simulated)"));
+                sink.OnMarker(new CaptureMarker(StartNanoseconds + MonotonicClock.ToNanoseconds(changedAt), CaptureMarkerKind.ResolutionChanged, width, height, $"{width}x{height} (simulated)"));
                 resize = activeResize;
             }
 
@@ -265,7 +265,7 @@ public sealed class SimulatedDesktopSource : IFrameSource
             return;
         }
 
-        long wait = dueNanoseconds - MonotonicTime.NowNanoseconds(_timeProvider);
+        long wait = dueNanoseconds - MonotonicClock.For(_timeProvider).NowNanoseconds;
         if (wait <= 0)
         {
             return;

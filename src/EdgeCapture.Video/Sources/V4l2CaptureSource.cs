@@ -210,8 +210,8 @@ public sealed partial class V4l2CaptureSource : IFrameSource
 
     private StreamResult Stream(IV4l2Device device, RawFramePool pool, IFrameSink sink, PixelLayout layout, int width, int height, int stride, CancellationToken cancellationToken)
     {
-        long lastFrame = MonotonicTime.NowNanoseconds(_timeProvider);
-        long stallLimit = MonotonicTime.ToNanoseconds(_options.NoFrameTimeout);
+        long lastFrame = MonotonicClock.For(_timeProvider).NowNanoseconds;
+        long stallLimit = MonotonicClock.ToNanoseconds(_options.NoFrameTimeout);
         int pollTimeout = (int)Math.Clamp(_options.NoFrameTimeout.TotalMilliseconds / 4, 1, 500);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -227,7 +227,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 case V4l2WaitResult.Error:
                     return StreamResult.SignalGone;
                 case V4l2WaitResult.Timeout:
-                    if (MonotonicTime.NowNanoseconds(_timeProvider) - lastFrame >= stallLimit)
+                    if (MonotonicClock.For(_timeProvider).NowNanoseconds - lastFrame >= stallLimit)
                     {
                         return StreamResult.Stalled;
                     }
@@ -254,7 +254,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 return StreamResult.SignalGone;
             }
 
-            lastFrame = buffer.MonotonicNanoseconds ?? MonotonicTime.NowNanoseconds(_timeProvider);
+            lastFrame = buffer.MonotonicNanoseconds ?? MonotonicClock.For(_timeProvider).NowNanoseconds;
             Deliver(device, pool, sink, buffer, layout, width, height, stride, lastFrame);
             if (device.QueueBuffer(buffer.Index) is int queueError and not 0)
             {
@@ -282,7 +282,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
 
     private void AnnounceStreaming(IFrameSink sink, int width, int height, string mode)
     {
-        long now = MonotonicTime.NowNanoseconds(_timeProvider);
+        long now = MonotonicClock.For(_timeProvider).NowNanoseconds;
         bool resized = _width != 0 && (width != _width || height != _height);
         if (_state is SignalState.Lost or SignalState.NoSync or SignalState.DeviceMissing)
         {
@@ -309,7 +309,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
 
         _state = state;
         LogSignal(_logger, _options.DevicePath, kind, detail);
-        sink.OnMarker(new CaptureMarker(MonotonicTime.NowNanoseconds(_timeProvider), kind, 0, 0, detail));
+        sink.OnMarker(new CaptureMarker(MonotonicClock.For(_timeProvider).NowNanoseconds, kind, 0, 0, detail));
     }
 
     private void WaitForSourceChange(IV4l2Device device, CancellationToken cancellationToken)

@@ -1,7 +1,10 @@
-namespace EdgeCapture.Privacy;
+using System.Runtime.CompilerServices;
+
+namespace EdgeCapture.Linux;
 
 /// <summary>
-/// The system-wide "monotonic nanoseconds" clock: a <see cref="TimeProvider"/> timestamp converted to nanoseconds.
+/// The one "monotonic nanoseconds" clock of the box: a <see cref="TimeProvider"/> timestamp converted to nanoseconds.
+/// Input, relay, privacy, capture and recording all stamp with it, so their instants compare.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -12,13 +15,20 @@ namespace EdgeCapture.Privacy;
 /// CLOCK_MONOTONIC and matches evdev event times once the evdev fd is switched to CLOCK_MONOTONIC (EVIOCSCLOCKID).
 /// </para>
 /// <para>
-/// Every stage that stamps events compared against the <see cref="PrivacyTimeline"/> must use the same instance
-/// (<see cref="PrivacyTimeline.Clock"/>), so simulated runs with a fake provider and an origin stay consistent too.
+/// Every stage that stamps events compared against the privacy timeline must use the same clock, so simulated runs
+/// with a fake provider and an origin stay consistent too. Code handed only a <see cref="TimeProvider"/> gets that
+/// clock with <see cref="For"/>: one clock per provider, whoever asks.
 /// </para>
 /// </remarks>
 public sealed class MonotonicClock
 {
-    private const long NanosecondsPerSecond = 1_000_000_000;
+    /// <summary>Nanoseconds in a second.</summary>
+    public const long NanosecondsPerSecond = 1_000_000_000;
+
+    /// <summary>Nanoseconds in a millisecond.</summary>
+    public const long NanosecondsPerMillisecond = 1_000_000;
+
+    private static readonly ConditionalWeakTable<TimeProvider, MonotonicClock> ClocksByProvider = [];
 
     private readonly long _originTimestamp;
     private readonly long _frequency;
@@ -50,6 +60,31 @@ public sealed class MonotonicClock
 
     /// <summary>The default clock: <see cref="TimeProvider.System"/>, CLOCK_MONOTONIC nanoseconds on Linux.</summary>
     public static MonotonicClock System { get; } = new(TimeProvider.System);
+
+    /// <summary>
+    /// The clock every component given <paramref name="timeProvider"/> shares: <see cref="System"/> for
+    /// <see cref="TimeProvider.System"/>; for any other provider one clock, created on first use, whose origin is 0 when
+    /// the provider's timestamps fit nanoseconds from 0 and otherwise the provider's timestamp at that first use
+    /// (FakeTimeProvider starts in year 2000, far beyond the nanosecond range).
+    /// </summary>
+    /// <param name="timeProvider">The time source.</param>
+    /// <returns>The shared clock.</returns>
+    public static MonotonicClock For(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (ReferenceEquals(timeProvider, TimeProvider.System))
+        {
+            return System;
+        }
+
+        return ClocksByProvider.GetValue(timeProvider, static provider =>
+        {
+            long now = provider.GetTimestamp();
+            long frequency = provider.TimestampFrequency;
+            bool fitsFromZero = frequency > 0 && (Int128)now * NanosecondsPerSecond / frequency < long.MaxValue / 2;
+            return new MonotonicClock(provider, fitsFromZero ? 0 : now);
+        });
+    }
 
     /// <summary>The time provider behind this clock (timers for debounce and blinking use it too).</summary>
     public TimeProvider TimeProvider { get; }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeCapture.Input.Interop;
+namespace EdgeCapture.Linux;
 
 /// <summary><c>struct input_event</c> as laid out for 64-bit userland (include/uapi/linux/input.h).</summary>
 [StructLayout(LayoutKind.Sequential)]

@@ -1,9 +1,12 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Time.Testing;
 
-namespace EdgeCapture.Privacy.Tests;
+namespace EdgeCapture.Linux.Tests;
 
-public sealed class MonotonicClockTests
+public sealed partial class MonotonicClockTests
 {
+    private const int ClockMonotonic = 1;
+
     [Fact]
     public void A_nanosecond_provider_passes_timestamps_through_unchanged()
     {
@@ -44,14 +47,50 @@ public sealed class MonotonicClockTests
     }
 
     [Fact]
-    public void The_system_clock_is_the_stopwatch_in_nanoseconds()
+    public void The_system_clock_reads_the_kernels_clock_monotonic()
     {
-        long before = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The oracle is the kernel itself through clock_gettime(2), not Stopwatch or TimeProvider, which the clock uses.
+        long before = KernelMonotonicNanoseconds();
         long now = MonotonicClock.System.NowNanoseconds;
-        long after = System.Diagnostics.Stopwatch.GetTimestamp();
+        long after = KernelMonotonicNanoseconds();
 
-        Assert.InRange(now, new MonotonicClock(TimeProvider.System).ToNanoseconds(before), new MonotonicClock(TimeProvider.System).ToNanoseconds(after));
+        Assert.InRange(now, before, after);
         Assert.Equal(2_500, MonotonicClock.ToNanoseconds(TimeSpan.FromTicks(25)));
+    }
+
+    [Fact]
+    public void Every_component_given_one_provider_shares_one_clock()
+    {
+        Assert.Same(MonotonicClock.System, MonotonicClock.For(TimeProvider.System));
+
+        var far = new FakeTimeProvider();
+        MonotonicClock first = MonotonicClock.For(far);
+        Assert.Same(first, MonotonicClock.For(far));
+        Assert.Equal(0, first.NowNanoseconds);
+        far.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(2_000_000_000, MonotonicClock.For(far).NowNanoseconds);
+
+        // A provider whose timestamps fit keeps origin 0, so its instants equal the provider's own nanoseconds.
+        var near = new FakeTimeProvider(new DateTimeOffset(1, 1, 2, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.TicksPerDay * 100, MonotonicClock.For(near).NowNanoseconds);
+        Assert.NotSame(first, MonotonicClock.For(near));
+    }
+
+    private static long KernelMonotonicNanoseconds()
+    {
+        Assert.Equal(0, ClockGetTime(ClockMonotonic, out TimeSpec time));
+        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clockId, out TimeSpec time);
+
+    /// <summary><c>struct timespec</c> for 64-bit userland (time_t and long are 8 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 
     private sealed class FixedFrequencyProvider(long frequency, long timestamp) : TimeProvider

@@ -42,9 +42,23 @@ Task("Vectors")
     }
 });
 
+// The independent Parquet reader the dataset tests start (npm hyparquet, pinned by its lock file); restored, never committed.
+Task("DatasetReader")
+    .Does(() =>
+{
+    var readerDirectory = Directory("./tests/EdgeCapture.Dataset.Tests/reader");
+    if (!FileExists(readerDirectory + File("package.json")))
+    {
+        Information("No dataset reader declared; nothing to restore.");
+        return;
+    }
+    RunOrFail("npm", "ci --no-audit --no-fund --loglevel=error", readerDirectory);
+});
+
 Task("Test")
     .IsDependentOn("Build")
     .IsDependentOn("Vectors")
+    .IsDependentOn("DatasetReader")
     .Does(() =>
 {
     var results = artifacts + Directory("test-results");

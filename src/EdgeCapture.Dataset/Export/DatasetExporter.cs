@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using EdgeCapture.Dataset.Output;
+using EdgeCapture.Dataset.Reading;
+using EdgeCapture.Dataset.Sources;
+using EdgeCapture.Dataset.Timeline;
+using EdgeCapture.Recording.Manifests;
+using EdgeCapture.Recording.Segments;
+using EdgeCapture.Storage;
+
+namespace EdgeCapture.Dataset.Export;
+
+/// <summary>
+/// The custodian's export. First every selected segment of every device is verified without decrypting (manifest
+/// signature with the device key, hash chain, ciphertext SHA-256), before anything is written. Then, into a hidden
+/// temporary folder beside the output, each segment is read once more, hashed again while it is decrypted (a file changed
+/// in between is caught), decoded, checked against its manifest and translated into rows. Only when every segment
+/// has passed is the folder renamed into place; any failure names the segment and why, and removes the temporary folder,
+/// so the output path never holds a partial dataset.
+/// </summary>
+public static class DatasetExporter
+{
+    /// <summary>Runs an export.</summary>
+    /// <param name="source">Where the segments are.</param>
+    /// <param name="options">What to export and how.</param>
+    /// <param name="progress">Progress reports, or null.</param>
+    /// <param name="cancellationToken">Stops the export (nothing is left behind).</param>
+    /// <returns>What was written.</returns>
+    /// <exception cref="ExportFailedException">Verification, decryption or writing failed; nothing is at the output path.</exception>
+    public static async Task<ExportResult> ExportAsync(ISegmentSource source, ExportOptions options, IProgress<ExportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        var stopwatch = Stopwatch.StartNew();
+        string output = Path.GetFullPath(options.OutputDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        if (Directory.Exists(output) || File.Exists(output))
+        {
+            throw new ExportFailedException($"{output} already exists; the export only creates a new folder.");
+        }
+
+        string parent = Path.GetDirectoryName(output) ?? throw new ExportFailedException($"{output} has no parent folder.");
+        if (!Directory.Exists(parent))
+        {
+            throw new ExportFailedException($"The folder {parent} does not exist.");
+        }
+
+        List<SessionPlan> plans = Plan(source, options, out List<ChainGap> gaps, out List<string> warnings);
+        int segmentCount = plans.Sum(plan => plan.Segments.Count);
+        long ciphertextTotal = plans.Sum(plan => plan.Segments.Sum(segment => segment.Manifest.CiphertextLength));
+        progress?.Report(new ExportProgress("verify", segmentCount, segmentCount, ciphertextTotal, ciphertextTotal, null));
+
+        string temporary = Path.Combine(parent, $".{Path.GetFileName(output)}.partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            ExportResult result = await WriteAsync(temporary, plans, options, progress, segmentCount, ciphertextTotal, cancellationToken).ConfigureAwait(false);
+            DatasetCard.Write(Path.Combine(temporary, "README.md"), source.Description, options, result.Sessions, gaps, warnings, result.EventShards.Count > 0);
+            Directory.Move(temporary, output);
+            return new ExportResult
+            {
+                OutputDirectory = output,
+                Source = source.Description,
+                Sessions = result.Sessions,
+                Gaps = gaps,
+                Warnings = warnings,
+                Segments = segmentCount,
+                CiphertextBytes = ciphertextTotal,
+                EventShards = result.EventShards,
+                StepShards = result.StepShards,
+                Elapsed = stopwatch.Elapsed,
+            };
+        }
+        catch (Exception error) when (error is SegmentRejectedException or IOException or UnauthorizedAccessException or OperationCanceledException or InvalidOperationException or DllNotFoundException)
+        {
+            TryDelete(temporary);
+            if (error is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new ExportFailedException(error is SegmentRejectedException ? error.Message : $"writing the export failed: {error.Message}", error);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    private static List<SessionPlan> Plan(ISegmentSource source, ExportOptions options, out List<ChainGap> gaps, out List<string> warnings)
+    {
+        gaps = [];
+        warnings = [];
+        var plans = new List<SessionPlan>();
+        IReadOnlyList<SourceDevice> devices;
+        try
+        {
+            devices = source.ListDevices();
+        }
+        catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            throw new ExportFailedException($"cannot read {source.Description}: {error.Message}", error);
+        }
+
+        foreach (SourceDevice device in devices)
+        {
+            VerifiableSegment[] selected = [.. device.Segments
+                .GroupBy(segment => segment.Key.SessionId)
+                .Where(session => Selected(session.Key, session.ToList(), options))
+                .SelectMany(session => session)];
+            if (selected.Length == 0)
+            {
+                continue;
+            }
+
+            // Signatures, chains and ciphertext hashes, without decrypting: before anything is written.
+            VerificationReport report = SegmentChainVerifier.Verify(selected, device.PublicKey, identities: null);
+            foreach (VerificationIssue issue in report.Errors)
+            {
+                if (issue.Problem == VerificationProblem.SegmentMissing && options.AllowGaps)
+                {
+                    gaps.Add(new ChainGap(issue.Key.SessionId, issue.Message));
+                    continue;
+                }
+
+                string hint = issue.Problem == VerificationProblem.SegmentMissing ? " (pass --allow-gaps to export around it and list it in the card)" : string.Empty;
+                throw new ExportFailedException($"segment {issue.Key}: {issue.Problem}: {issue.Message}{hint}");
+            }
+
+            foreach (VerificationIssue warning in report.Warnings)
+            {
+                if (warning.Problem == VerificationProblem.SessionHeadNotHeld)
+                {
+                    if (!options.AllowGaps)
+                    {
+                        throw new ExportFailedException($"segment {warning.Key}: {warning.Problem}: {warning.Message} (pass --allow-gaps to export what is held and list the gap in the card)");
+                    }
+
+                    gaps.Add(new ChainGap(warning.Key.SessionId, warning.Message));
+                    continue;
+                }
+
+                warnings.Add(warning.Message);
+            }
+
+            foreach (IGrouping<Guid, VerifiableSegment> session in selected.GroupBy(segment => segment.Key.SessionId))
+            {
+                var held = new List<PlannedSegment>();
+                foreach (VerifiableSegment segment in session.OrderBy(segment => segment.Key.SegmentIndex))
+                {
+                    if (segment.Manifest.IsEmpty)
+                    {
+                        // An acknowledged tombstone: its content left the box; only the collector's store has it.
+                        if (!options.AllowGaps)
+                        {
+                            throw new ExportFailedException($"segment {segment.Key}: acknowledged by the collector and no longer held here (export from the store, or pass --allow-gaps)");
+                        }
+
+                        gaps.Add(new ChainGap(segment.Key.SessionId, $"Segment {segment.Key} was acknowledged by the collector and is not held by this source."));
+                        continue;
+                    }
+
+                    held.Add(new PlannedSegment(segment, ManifestCodec.Decode(segment.Manifest).Manifest));
+                }
+
+                if (held.Count > 0)
+                {
+                    plans.Add(new SessionPlan(session.Key, held));
+                }
+            }
+        }
+
+        return [.. plans.OrderBy(plan => plan.Segments[0].Manifest.WallClockStartUnixNanoseconds).ThenBy(plan => plan.SessionId)];
+    }
+
+    private static bool Selected(Guid sessionId, List<VerifiableSegment> segments, ExportOptions options)
+    {
+        if (options.Sessions.Count > 0 && !options.Sessions.Contains(sessionId))
+        {
+            return false;
+        }
+
+        DateTimeOffset start = segments.Min(segment => segment.WallClockStart);
+        DateTimeOffset end = segments.Max(segment => segment.WallClockEnd);
+        return (options.Since is not { } since || end >= since) && (options.Until is not { } until || start < until);
+    }
+
+    private static async Task<ExportResult> WriteAsync(string root, List<SessionPlan> plans, ExportOptions options, IProgress<ExportProgress>? progress, int segmentTotal, long byteTotal, CancellationToken cancellationToken)
+    {
+        bool huggingFace = options.Format is ExportFormat.HuggingFace or ExportFormat.Both;
+        bool raw = options.Format is ExportFormat.Raw or ExportFormat.Both;
+        HuggingFaceSink? hf = huggingFace ? new HuggingFaceSink(root, options.MaximumShardBytes) : null;
+        RawFolderSink? rawSink = raw ? new RawFolderSink(root, options.Layout.Name) : null;
+        var sinks = new List<IDatasetSink>();
+        if (hf is not null)
+        {
+            sinks.Add(hf);
+        }
+
+        if (rawSink is not null)
+        {
+            sinks.Add(rawSink);
+        }
+
+        var opener = new SealedSegmentOpener(options.Identities, options.MaxDegreeOfParallelism);
+        using PointerLocator? locator = options.CorrectPointer ? new PointerLocator() : null;
+        var translator = new SessionTranslator(new SinkFanout(sinks), options.Layout, locator);
+        var summaries = new List<SessionSummary>();
+        int segmentsDone = 0;
+        long bytesDone = 0;
+        try
+        {
+            foreach (SessionPlan plan in plans)
+            {
+                bool begun = false;
+                foreach (PlannedSegment planned in plan.Segments)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    SegmentContents contents = opener.Open(planned.Segment, planned.Manifest);
+                    if (!begun)
+                    {
+                        translator.BeginSession(plan.SessionId, contents.Header);
+                        begun = true;
+                    }
+
+                    translator.Segment(contents);
+                    if (hf is not null)
+                    {
+                        await hf.FlushAsync(force: false, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    segmentsDone++;
+                    bytesDone += planned.Manifest.CiphertextLength;
+                    progress?.Report(new ExportProgress("export", segmentsDone, segmentTotal, bytesDone, byteTotal, planned.Segment.Key.ToString()));
+                }
+
+                summaries.Add(translator.EndSession());
+            }
+
+            IReadOnlyList<string> eventShards = [];
+            IReadOnlyList<string> stepShards = [];
+            if (hf is not null)
+            {
+                (eventShards, stepShards) = await hf.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new ExportResult
+            {
+                OutputDirectory = root,
+                Source = string.Empty,
+                Sessions = summaries,
+                Gaps = [],
+                Warnings = [],
+                EventShards = [.. eventShards.Select(path => Path.GetRelativePath(root, path))],
+                StepShards = [.. stepShards.Select(path => Path.GetRelativePath(root, path))],
+            };
+        }
+        finally
+        {
+            if (hf is not null)
+            {
+                await hf.DisposeAsync().ConfigureAwait(false);
+            }
+
+            rawSink?.Dispose();
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: the hidden folder's name says it is partial; the output path itself was never created.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+
+    private sealed record PlannedSegment(VerifiableSegment Segment, SegmentManifest Manifest);
+
+    private sealed record SessionPlan(Guid SessionId, List<PlannedSegment> Segments);
+}

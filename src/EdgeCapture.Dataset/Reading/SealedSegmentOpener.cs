@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using EdgeCapture.Crypto;
+using EdgeCapture.Recording.Manifests;
+using EdgeCapture.Recording.Segments;
+
+namespace EdgeCapture.Dataset.Reading;
+
+/// <summary>
+/// Opens one segment whose manifest already verified: reads the ciphertext once, hashing it while age decrypts it
+/// (so a file changed since the verification pass is caught), then decodes the plaintext and checks it against the
+/// signed manifest. The plaintext buffer is pooled, bounded by the manifest's plaintext length, and cleared after use.
+/// </summary>
+internal sealed class SealedSegmentOpener
+{
+    private readonly IReadOnlyList<AgeIdentity> _identities;
+    private readonly AgeDecryptionOptions _options;
+
+    public SealedSegmentOpener(IReadOnlyList<AgeIdentity> identities, int maxDegreeOfParallelism)
+    {
+        _identities = identities;
+        _options = new AgeDecryptionOptions { Format = AgeInputFormat.Binary, LeaveOpen = true, MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) };
+    }
+
+    /// <summary>Decrypts and decodes <paramref name="segment"/>.</summary>
+    /// <exception cref="SegmentRejectedException">The segment does not decrypt, decode or agree with its manifest.</exception>
+    public SegmentContents Open(VerifiableSegment segment, SegmentManifest manifest)
+    {
+        if (manifest.PlaintextLength > int.MaxValue - 1)
+        {
+            throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, $"plaintext length {manifest.PlaintextLength} is implausible");
+        }
+
+        int length = (int)manifest.PlaintextLength;
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, length + 1));
+        try
+        {
+            using (Stream ciphertext = segment.OpenCiphertext() ?? throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, "the source holds no ciphertext for it"))
+            using (var hashing = new HashingReadStream(ciphertext))
+            {
+                try
+                {
+                    using AgeDecryptingStream age = AgeDecryptingStream.Open(hashing, _identities, _options);
+                    int total = 0;
+                    int read;
+                    while (total <= length && (read = age.Read(plaintext, total, length + 1 - total)) > 0)
+                    {
+                        total += read;
+                    }
+
+                    if (total != length)
+                    {
+                        throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, $"the plaintext length differs from the manifest's {length}");
+                    }
+                }
+                catch (AgeException error)
+                {
+                    throw new SegmentRejectedException(segment.Key, VerificationProblem.DecryptionFailed, error.Message, error);
+                }
+
+                hashing.Drain();
+                if (hashing.Length != manifest.CiphertextLength || !CryptographicOperations.FixedTimeEquals(hashing.GetHash(), manifest.CiphertextSha256.Span))
+                {
+                    throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextAltered, "the ciphertext changed after verification: it no longer matches its signed manifest");
+                }
+            }
+
+            SegmentContents contents;
+            try
+            {
+                contents = SegmentReader.Read(plaintext.AsMemory(0, length));
+            }
+            catch (SegmentFormatException error)
+            {
+                throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, error.Message, error);
+            }
+
+            SegmentHeader header = contents.Header;
+            if (header.SessionId != manifest.SessionId || header.SegmentIndex != manifest.SegmentIndex || header.DeviceId != manifest.DeviceId
+                || SegmentChainVerifier.Count(contents.Records) != manifest.Counts || contents.Trailer.EndReason != manifest.EndReason)
+            {
+                throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the decrypted segment disagrees with its signed manifest");
+            }
+
+            return contents;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, Math.Min(plaintext.Length, length + 1)));
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+
+    /// <summary>A read-only pass-through that hashes and counts every byte read.</summary>
+    private sealed class HashingReadStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => _read;
+
+        public override long Position
+        {
+            get => _read;
+            set => throw new NotSupportedException();
+        }
+
+        private long _read;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = inner.Read(buffer);
+            _hash.AppendData(buffer[..read]);
+            _read += read;
+            return read;
+        }
+
+        /// <summary>Reads whatever age did not (trailing bytes would already have failed decryption).</summary>
+        public void Drain()
+        {
+            Span<byte> scratch = stackalloc byte[4096];
+            while (Read(scratch) > 0)
+            {
+            }
+        }
+
+        public byte[] GetHash() => _hash.GetHashAndReset();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using EdgeCapture.Crypto;
+using EdgeCapture.Recording.Manifests;
+using EdgeCapture.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeCapture.Dataset.Sources;
+
+/// <summary>
+/// Reads a box's outbox directly (a copy of its data directory on the custodian's bench): <c>outbox.db</c> and its
+/// ciphertext, with the device key from <c>device.key</c> in the same directory or given explicitly.
+/// </summary>
+public sealed class OutboxSegmentSource : ISegmentSource
+{
+    private readonly SegmentOutbox _outbox;
+    private readonly DevicePublicKey _publicKey;
+
+    private OutboxSegmentSource(string directory, SegmentOutbox outbox, DevicePublicKey publicKey)
+    {
+        Description = $"outbox {directory}";
+        _outbox = outbox;
+        _publicKey = publicKey;
+    }
+
+    /// <inheritdoc/>
+    public string Description { get; }
+
+    /// <summary>Opens the outbox in <paramref name="directory"/>.</summary>
+    /// <param name="directory">The box's data directory (holds <c>outbox.db</c>).</param>
+    /// <param name="devicePublicKey">The device key, or null to read it from <c>device.key</c> in the directory.</param>
+    /// <returns>The source.</returns>
+    /// <exception cref="SegmentSourceException">No outbox, no usable key, or an unusable database.</exception>
+    public static OutboxSegmentSource Open(string directory, DevicePublicKey? devicePublicKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string databasePath = Path.Combine(directory, "outbox.db");
+        if (!File.Exists(databasePath))
+        {
+            throw new SegmentSourceException($"No outbox at {databasePath}.");
+        }
+
+        DevicePublicKey key;
+        try
+        {
+            if (devicePublicKey is null)
+            {
+                using DeviceSigningKey signing = DeviceSigningKey.Load(Path.Combine(directory, "device.key"));
+                key = signing.PublicKey;
+            }
+            else
+            {
+                key = devicePublicKey;
+            }
+        }
+        catch (Exception error) when (error is DeviceKeyFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new SegmentSourceException($"Device key: {error.Message} (give the device's public key explicitly)", error);
+        }
+
+        SegmentOutbox outbox = SegmentOutbox.Open(databasePath, new OutboxOptions(), NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
+        if (outbox.StartupRecovery is { } recovery)
+        {
+            outbox.Dispose();
+            throw new SegmentSourceException($"The outbox was unusable ({recovery.Reason}: {recovery.Detail}); moved aside to {recovery.MovedAsidePath}.");
+        }
+
+        return new OutboxSegmentSource(Path.GetFullPath(directory), outbox, key);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SourceDevice> ListDevices()
+    {
+        IReadOnlyList<VerifiableSegment> segments = SegmentChainVerifier.CollectFromOutbox(_outbox);
+        return [new SourceDevice(_publicKey.ToString(), _publicKey, segments)];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _outbox.Dispose();
+}

@@ -1,0 +1,287 @@
+using EdgeCapture.Dataset.Layouts;
+using EdgeCapture.Hid;
+using EdgeCapture.Recording.Segments;
+
+namespace EdgeCapture.Dataset.Timeline;
+
+/// <summary>
+/// Turns one session's decoded segments, in order, into event rows, steps and frames for the sinks. Private time
+/// appears only as markers (pause at the privacy cut, resume where recording became possible), lock-screen suppression
+/// only as content-free <c>suppressed</c> markers, and forget markers not at all. Times are the box's monotonic clock;
+/// wall-clock times come from each segment header's anchor pair.
+/// </summary>
+internal sealed class SessionTranslator
+{
+    private const int AssumedScreenWidth = 1920;
+    private const int AssumedScreenHeight = 1080;
+    private static readonly long CorrectionFrameAge = TimeSpan.FromSeconds(2).Ticks * 100;
+    private static readonly (MouseButtons Button, string Name)[] ButtonNames =
+    [
+        (MouseButtons.Left, "left"), (MouseButtons.Right, "right"), (MouseButtons.Middle, "middle"), (MouseButtons.Back, "back"), (MouseButtons.Forward, "forward"),
+    ];
+
+    private readonly IDatasetSink _sink;
+    private readonly KeyboardLayout _layout;
+    private readonly PointerLocator? _locator;
+    private readonly StepBuilder _steps;
+    private SessionSummary? _summary;
+    private PointerEstimator _pointer = new(AssumedScreenWidth, AssumedScreenHeight);
+    private MouseButtons _buttons;
+    private long _monotonicAnchor;
+    private long _wallClockAnchor;
+    private int _screenWidth = AssumedScreenWidth;
+    private int _screenHeight = AssumedScreenHeight;
+    private FrameReference? _lastFrame;
+    private double _estimateAtFrameX;
+    private double _estimateAtFrameY;
+    private double _motionAtFrame;
+
+    public SessionTranslator(IDatasetSink sink, KeyboardLayout layout, PointerLocator? locator)
+    {
+        _sink = sink;
+        _layout = layout;
+        _locator = locator;
+        _steps = new StepBuilder(layout, step =>
+        {
+            step.StartWallClockNanoseconds = WallClock(step.StartNanoseconds);
+            step.Index = (int)_summary!.Steps;
+            _summary.Steps++;
+            _sink.Step(step);
+        });
+    }
+
+    public void BeginSession(Guid sessionId, SegmentHeader firstHeader)
+    {
+        (_screenWidth, _screenHeight) = firstHeader.Screen is { Width: > 0, Height: > 0 } screen ? (screen.Width, screen.Height) : (AssumedScreenWidth, AssumedScreenHeight);
+        _pointer = new PointerEstimator(_screenWidth, _screenHeight);
+        _buttons = MouseButtons.None;
+        _lastFrame = null;
+        _monotonicAnchor = firstHeader.MonotonicAnchorNanoseconds;
+        _wallClockAnchor = firstHeader.WallClockAnchorUnixNanoseconds;
+        _summary = new SessionSummary
+        {
+            SessionId = sessionId,
+            DeviceId = firstHeader.DeviceId,
+            ScreenWidth = _screenWidth,
+            ScreenHeight = _screenHeight,
+            WallClockStartNanoseconds = _wallClockAnchor,
+        };
+        _steps.Begin(_screenWidth, _screenHeight);
+        _sink.BeginSession(new SessionInfo(sessionId, firstHeader.DeviceId, _screenWidth, _screenHeight, firstHeader.Screen is not null, _monotonicAnchor, _wallClockAnchor));
+    }
+
+    public void Segment(SegmentContents contents)
+    {
+        SessionSummary summary = _summary ?? throw new InvalidOperationException("BeginSession first.");
+        summary.Segments++;
+        _monotonicAnchor = contents.Header.MonotonicAnchorNanoseconds;
+        _wallClockAnchor = contents.Header.WallClockAnchorUnixNanoseconds;
+        foreach (SegmentRecord record in contents.Records)
+        {
+            switch (record)
+            {
+                case KeyRecord key:
+                    OnKey(key);
+                    break;
+                case MouseRecord mouse:
+                    OnMouse(mouse);
+                    break;
+                case FrameRecord frame:
+                    OnFrame(frame);
+                    break;
+                case MarkerRecord marker:
+                    OnMarker(marker);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        summary.WallClockEndNanoseconds = WallClock(contents.Trailer.EndMonotonicNanoseconds);
+    }
+
+    public SessionSummary EndSession()
+    {
+        SessionSummary summary = _summary ?? throw new InvalidOperationException("BeginSession first.");
+        _steps.End();
+        _sink.EndSession(summary);
+        _summary = null;
+        return summary;
+    }
+
+    private long WallClock(long monotonic) => _wallClockAnchor + (monotonic - _monotonicAnchor);
+
+    private void OnKey(KeyRecord key)
+    {
+        _steps.Observe(key.MonotonicNanoseconds, CoordinateSource.Estimated);
+        _steps.Key(key.MonotonicNanoseconds, key.Usage, key.IsDown);
+        Emit(new EventRow
+        {
+            TimeNanoseconds = key.MonotonicNanoseconds,
+            Action = key.IsDown ? "press" : "release",
+            Pressed = key.IsDown,
+            Key = _layout.KeyName(key.Usage) ?? key.Usage.ToString(),
+            UsagePage = key.Usage.Page,
+            UsageId = key.Usage.Id,
+        });
+    }
+
+    private void OnMouse(MouseRecord mouse)
+    {
+        long time = mouse.MonotonicNanoseconds;
+        string source = CoordinateSource.Estimated;
+        _steps.Observe(time, source);
+        if (mouse.DeltaX != 0 || mouse.DeltaY != 0)
+        {
+            _pointer.Move(mouse.DeltaX, mouse.DeltaY);
+            _steps.Move(time, _pointer.PixelX, _pointer.PixelY);
+            Emit(new EventRow
+            {
+                TimeNanoseconds = time,
+                Action = "move",
+                X = _pointer.PixelX,
+                Y = _pointer.PixelY,
+                DeltaX = mouse.DeltaX,
+                DeltaY = mouse.DeltaY,
+                CoordinateSource = source,
+            });
+        }
+
+        MouseButtons changed = mouse.Buttons ^ _buttons;
+        foreach ((MouseButtons button, string name) in ButtonNames)
+        {
+            if ((changed & button) == 0)
+            {
+                continue;
+            }
+
+            bool down = (mouse.Buttons & button) != 0;
+            (int? correctionX, int? correctionY) = down ? CorrectAtPress(time) : (null, null);
+            _steps.Button(time, name, down, _pointer.PixelX, _pointer.PixelY);
+            Emit(new EventRow
+            {
+                TimeNanoseconds = time,
+                Action = "click",
+                X = _pointer.PixelX,
+                Y = _pointer.PixelY,
+                Button = name,
+                Pressed = down,
+                CoordinateSource = source,
+                CorrectionX = correctionX,
+                CorrectionY = correctionY,
+            });
+        }
+
+        _buttons = mouse.Buttons;
+        if (mouse.Wheel != 0 || mouse.Pan != 0)
+        {
+            _steps.Wheel(time, mouse.Wheel, mouse.Pan, _pointer.PixelX, _pointer.PixelY);
+            Emit(new EventRow
+            {
+                TimeNanoseconds = time,
+                Action = "scroll",
+                X = _pointer.PixelX,
+                Y = _pointer.PixelY,
+                DeltaX = mouse.Pan,
+                DeltaY = mouse.Wheel,
+                CoordinateSource = source,
+            });
+        }
+
+        _summary!.CoordinateSources.Add(source);
+    }
+
+    /// <summary>Finds the pointer in the frame before a press and moves the estimate onto it; returns the correction applied.</summary>
+    private (int? X, int? Y) CorrectAtPress(long time)
+    {
+        if (_locator is null || _lastFrame is null || time - _lastFrame.TimeNanoseconds > CorrectionFrameAge || _lastFrame.Width <= 0)
+        {
+            return (null, null);
+        }
+
+        SessionSummary summary = _summary!;
+        summary.CorrectionsAttempted++;
+        double scale = (double)_lastFrame.Width / _screenWidth;
+        int radius = (int)Math.Ceiling(Math.Max(_pointer.SearchRadius, _motionAtFrame) * scale);
+        if (!_locator.TryLocate(_lastFrame.Jpeg.Span, scale, (int)Math.Round(_estimateAtFrameX * scale), (int)Math.Round(_estimateAtFrameY * scale), radius, out int foundX, out int foundY))
+        {
+            return (null, null);
+        }
+
+        double offsetX = (foundX / scale) - _estimateAtFrameX;
+        double offsetY = (foundY / scale) - _estimateAtFrameY;
+        int beforeX = _pointer.PixelX;
+        int beforeY = _pointer.PixelY;
+        _pointer.Correct(offsetX, offsetY);
+        _estimateAtFrameX += offsetX;
+        _estimateAtFrameY += offsetY;
+        int appliedX = _pointer.PixelX - beforeX;
+        int appliedY = _pointer.PixelY - beforeY;
+        summary.CorrectionsApplied++;
+        summary.CorrectionPixelsTotal += Math.Sqrt((appliedX * appliedX) + (appliedY * appliedY));
+        return (appliedX, appliedY);
+    }
+
+    private void OnFrame(FrameRecord frame)
+    {
+        var reference = new FrameReference(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Image);
+        _lastFrame = reference;
+        _estimateAtFrameX = _pointer.X;
+        _estimateAtFrameY = _pointer.Y;
+        _motionAtFrame = _pointer.SearchRadius;
+        _summary!.Frames++;
+        _steps.Frame(reference);
+        _sink.Frame(reference);
+    }
+
+    private void OnMarker(MarkerRecord marker)
+    {
+        string? action = marker.Kind switch
+        {
+            MarkerKind.PrivacyEngaged => "pause",
+            MarkerKind.PrivacyReleased => "resume",
+            MarkerKind.LockScreenSuppressionStarted or MarkerKind.LockScreenSuppressionEnded => "suppressed",
+            _ => null,
+        };
+        if (marker.Kind == MarkerKind.DroppedEvents)
+        {
+            _summary!.DroppedEventsReported += Math.Max(0, marker.Value);
+        }
+
+        if (action is null)
+        {
+            // Forget markers, signal and storage notes carry no input: not exported as events.
+            return;
+        }
+
+        _steps.Interrupt();
+        if (action == "pause")
+        {
+            _summary!.Pauses++;
+        }
+        else if (action == "suppressed")
+        {
+            _summary!.Suppressions++;
+        }
+
+        Emit(new EventRow
+        {
+            TimeNanoseconds = marker.MonotonicNanoseconds,
+            Action = action,
+            Marker = marker.Kind switch
+            {
+                MarkerKind.PrivacyEngaged => "privacy",
+                MarkerKind.PrivacyReleased => "privacy",
+                MarkerKind.LockScreenSuppressionStarted => "lock_screen_begin",
+                _ => "lock_screen_end",
+            },
+        });
+    }
+
+    private void Emit(EventRow row)
+    {
+        row.WallClockNanoseconds = WallClock(row.TimeNanoseconds);
+        _summary!.Events++;
+        _sink.Event(in row);
+    }
+}

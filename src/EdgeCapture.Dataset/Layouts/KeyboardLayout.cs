@@ -71,6 +71,9 @@ public sealed class KeyboardLayout
         return shift ? _shifted[usageId] : _plain[usageId];
     }
 
+    /// <summary>True when right Alt is AltGr on this layout (it types third-level characters); otherwise it is Alt.</summary>
+    public bool HasAltGraph => _altGraph.Any(text => text is not null);
+
     /// <summary>True when the key types a letter (Caps Lock applies to it).</summary>
     /// <param name="usageId">A Keyboard/Keypad page usage.</param>
     public bool IsLetter(ushort usageId) => usageId < 256 && _plain[usageId] is { Length: 1 } text && char.IsLetter(text[0]);

@@ -324,9 +324,9 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
 
         _chordUsedModifiers = true;
         bool control = Held(0xE0) || Held(0xE4);
-        bool alt = Held(0xE2);
+        bool altGraph = layout.HasAltGraph && Held(0xE6);
+        bool alt = Held(0xE2) || (!layout.HasAltGraph && Held(0xE6));
         bool gui = Held(0xE3) || Held(0xE7);
-        bool altGraph = Held(0xE6);
         bool shift = Held(0xE1) || Held(0xE5);
         string? name = layout.KeyName(usage);
         if (keyboardPage && usage.Id == 0x39)
@@ -342,7 +342,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
             var keys = new List<string>();
             foreach (ushort modifier in _heldModifiers)
             {
-                string? modifierName = KeyNames.HotkeyModifier(modifier);
+                string? modifierName = altGraph && modifier == 0xE6 ? null : KeyNames.HotkeyModifier(modifier);
                 if (modifierName is not null && !keys.Contains(modifierName))
                 {
                     keys.Add(modifierName);

@@ -266,6 +266,7 @@ public sealed class Appliance : IAsyncDisposable
             DeviceId = _configuration.DeviceId,
             SegmentMaximumDuration = TimeSpan.FromSeconds(_configuration.SegmentSeconds),
             Screen = frameSource is null ? null : NominalScreen(_configuration),
+            LockScreen = new LockScreenOptions { Chords = _configuration.LockScreenChords, Triggers = _configuration.LockScreenTriggers },
         };
         _sink = new OutboxSegmentSink(_outbox, recipients, _signingKey, _configuration.DeviceId, time, _loggerFactory.CreateLogger<OutboxSegmentSink>());
         _recorder = new Recorder(recorderOptions, new PrivacyTimelineGate(_privacy.Timeline), _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
@@ -299,6 +300,13 @@ public sealed class Appliance : IAsyncDisposable
         }
 
         _recording = _recorder.RunAsync(recorderInput, _capture?.Records, () => _tap.DroppedEventCount, _recorderStop.Token);
+
+        // The laptop behind a box that just started is likely to show a lock screen: its password is not recorded. A simulated
+        // run has no laptop and its scripted user never unlocks anything, so there the trigger would only hide the script.
+        if (Simulation is null)
+        {
+            _recorder.StartLockScreenSuppression(LockScreenTrigger.ApplianceStarted);
+        }
         _background.Add(ForwardForgetRequestsAsync(_privacy, _recorder, _report, _stop.Token));
 
         if (Simulation is { } scripted)

@@ -30,7 +30,7 @@ public enum VideoSourceKind
 /// </summary>
 /// <remarks>
 /// There is deliberately no member that disables the privacy switch, the privacy gate or the recording indicator
-/// (invariants 1 and 5): such keys are unknown keys and are refused like any other. The pinout file only says where those
+/// (The switch wins, Governed control; see src/INVARIANTS.md): such keys are unknown keys and are refused like any other. The pinout file only says where those
 /// lines are wired; a missing or invalid pinout means private (fail closed).
 /// </remarks>
 public sealed record ApplianceConfiguration
@@ -116,6 +116,12 @@ public sealed record ApplianceConfiguration
     /// <summary>Frames per second a file is replayed at, in real time (key <c>videoFramesPerSecond</c>, 1..60; file only). Default 10.</summary>
     public int VideoFramesPerSecond { get; init; } = 10;
 
+    /// <summary>Chords that start lock-screen key suppression (key <c>lockScreenChords</c>). Default Win+L, Ctrl+Alt+Del, Ctrl+Cmd+Q, Ctrl+Shift+Power/Eject, Cmd+Option+Power.</summary>
+    public IReadOnlyList<string> LockScreenChords { get; init; } = Recording.Recorder.LockScreenOptions.DefaultChords;
+
+    /// <summary>Events that start lock-screen key suppression (key <c>lockScreenTriggers</c>: hostResumed, gadgetReenumerated, signalRestored, applianceStarted). Default all.</summary>
+    public Recording.Recorder.LockScreenTriggers LockScreenTriggers { get; init; } = Recording.Recorder.LockScreenTriggers.All;
+
     /// <summary>The device key path actually used.</summary>
     public string EffectiveDeviceKeyPath => DeviceKeyPath ?? Path.Combine(DataDirectory, "device.key");
 
@@ -125,6 +131,7 @@ public sealed record ApplianceConfiguration
         "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
         "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
         "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
+        "lockScreenChords", "lockScreenTriggers",
     ];
 
     /// <summary>The video keys and the sources they apply to; giving one for another source is refused (it would do nothing).</summary>
@@ -234,6 +241,8 @@ public sealed record ApplianceConfiguration
                 "videoHeight" => configuration with { VideoHeight = (int)Integer(key, value, 64, 4096) },
                 "videoFile" => configuration with { VideoFile = AbsolutePath(key, value) },
                 "videoFramesPerSecond" => configuration with { VideoFramesPerSecond = (int)Integer(key, value, 1, 60) },
+                "lockScreenChords" => configuration with { LockScreenChords = LockScreenConfiguration.Chords(key, value) },
+                "lockScreenTriggers" => configuration with { LockScreenTriggers = LockScreenConfiguration.Triggers(key, value) },
                 _ => throw new ApplianceConfigurationException(key, $"unknown key (accepted: {string.Join(", ", Keys)}); nothing can disable the privacy switch, the gate or the recording indicator"),
             };
         }

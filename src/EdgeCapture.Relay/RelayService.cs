@@ -32,7 +32,7 @@ public sealed class RelayService : IDisposable
     }
 
     /// <summary>The same, with the kernel seams replaceable; internal so that only this assembly's tests can feed it
-    /// stand-in input nodes (invariant 4: nothing but physical input reaches the gadget).</summary>
+    /// stand-in input nodes (Nothing remote types: nothing but physical input reaches the gadget).</summary>
     /// <param name="configuration">Paths and options.</param>
     /// <param name="timeProvider">Clock.</param>
     /// <param name="tap">Recording tap, or null.</param>

@@ -244,6 +244,28 @@ public sealed class ApplianceConfigurationTests
             .Check(Config.QuickThrowOnFailure.WithMaxTest(1500));
     }
 
+    [Fact]
+    public void Lock_screen_chords_and_triggers_are_configuration_with_documented_defaults()
+    {
+        ApplianceConfiguration defaults = ApplianceConfiguration.Parse(Minimal, "test");
+        Assert.Equal(["Gui+L", "Control+Alt+Delete", "Control+Gui+Q", "Control+Shift+Power", "Control+Shift+Eject", "Gui+Alt+Power"], defaults.LockScreenChords);
+        Assert.Equal(EdgeCapture.Recording.Recorder.LockScreenTriggers.All, defaults.LockScreenTriggers);
+
+        ApplianceConfiguration configured = ApplianceConfiguration.Parse(
+            $$"""{ "recipients": ["{{Recipient}}"], "lockScreenChords": ["Win+L", "Ctrl+Shift+F12"], "lockScreenTriggers": ["hostResumed", "applianceStarted"] }""", "test");
+        Assert.Equal(["Win+L", "Ctrl+Shift+F12"], configured.LockScreenChords);
+        Assert.Equal(
+            EdgeCapture.Recording.Recorder.LockScreenTriggers.HostResumed | EdgeCapture.Recording.Recorder.LockScreenTriggers.ApplianceStarted,
+            configured.LockScreenTriggers);
+
+        ApplianceConfigurationException chord = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(
+            $$"""{ "recipients": ["{{Recipient}}"], "lockScreenChords": ["Gui+L", "Banana"] }""", "test"));
+        Assert.Equal("lockScreenChords[1]", chord.Key);
+        ApplianceConfigurationException trigger = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(
+            $$"""{ "recipients": ["{{Recipient}}"], "lockScreenTriggers": ["never"] }""", "test"));
+        Assert.Equal("lockScreenTriggers[0]", trigger.Key);
+    }
+
     private static bool ParsesOrRefuses(string text)
     {
         try

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace EdgeCapture.Architecture.Tests;
 
 /// <summary>
-/// Invariant 4 by construction: only the composition roots may reach the HID gadget writer (EdgeCapture.Relay).
+/// Nothing remote types, by construction: only the composition roots may reach the HID gadget writer (EdgeCapture.Relay).
 /// Everything that handles recordings, keys, storage, networking or configuration cannot even name it.
 /// </summary>
 public sealed class DependencyDirectionTests

@@ -4,7 +4,7 @@ using EdgeCapture.Relay;
 namespace EdgeCapture.Architecture.Tests;
 
 /// <summary>
-/// Invariant 4 at the level of the API: even a composition root that references the relay can only start it on evdev
+/// Nothing remote types, at the level of the API: even a composition root that references the relay can only start it on evdev
 /// nodes named by path. No public member accepts events, reports or input-node factories.
 /// </summary>
 public sealed class PhysicalInputOnlyTests

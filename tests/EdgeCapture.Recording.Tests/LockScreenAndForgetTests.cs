@@ -52,6 +52,7 @@ public sealed class LockScreenAndForgetTests
         Chord(rig, chord);
         TypePassword(rig);
         rig.Tap(KeyCodes.Enter);
+        rig.Advance(rig.Options.LockScreen.GracePeriod + TimeSpan.FromMilliseconds(10));
         rig.Tap(KeyCodes.B);
         rig.Finish();
 
@@ -66,24 +67,26 @@ public sealed class LockScreenAndForgetTests
         MarkerRecord started = records.OfType<MarkerRecord>().Single(marker => marker.Kind == MarkerKind.LockScreenSuppressionStarted);
         Assert.Equal((long)expected, started.Value);
         MarkerRecord ended = records.OfType<MarkerRecord>().Single(marker => marker.Kind == MarkerKind.LockScreenSuppressionEnded);
-        Assert.Equal(1, ended.Value);
-        Assert.Equal(14, ended.Detail);
+        Assert.Equal((long)LockScreenSuppressionEnd.EnterThenGracePeriod, ended.Value);
+        Assert.Equal(0, ended.Detail);
         Assert.Equal(14, rig.Core.GetStatistics().KeyEventsSuppressed);
     }
 
     [Fact]
-    public void Suppression_ends_after_its_timeout_without_enter()
+    public void Suppression_never_times_out_into_recording()
     {
-        using var rig = new RecorderRig(new RecorderOptions { DeviceId = "box", LockScreenSuppressionTimeout = TimeSpan.FromSeconds(5) });
+        // Win+L, walk away for two minutes, come back and type the password: none of it is recorded.
+        using var rig = new RecorderRig();
         Chord(rig, KeyCodes.LeftMeta, KeyCodes.L);
+        rig.Advance(TimeSpan.FromMinutes(2));
         TypePassword(rig);
-        rig.Advance(TimeSpan.FromSeconds(6));
+        rig.Advance(TimeSpan.FromMinutes(2));
         rig.Tap(KeyCodes.B);
         rig.Finish();
 
         List<SegmentRecord> records = Records(rig);
-        Assert.Contains(records, record => record is MarkerRecord { Kind: MarkerKind.LockScreenSuppressionEnded, Value: 2, Detail: 12 });
-        Assert.Equal([0x05, 0x05], records.OfType<KeyRecord>().Where(key => key.Usage.Id is not (0xE3 or 0x0F)).Select(key => key.Usage.Id));
+        Assert.DoesNotContain(records.OfType<KeyRecord>(), key => key.Usage.Id is not (0xE3 or 0x0F));
+        Assert.DoesNotContain(records, record => record is MarkerRecord { Kind: MarkerKind.LockScreenSuppressionEnded });
     }
 
     [Fact]
@@ -101,7 +104,7 @@ public sealed class LockScreenAndForgetTests
     [Fact]
     public void Suppression_can_be_turned_off()
     {
-        using var rig = new RecorderRig(new RecorderOptions { DeviceId = "box", LockScreenSuppression = false });
+        using var rig = new RecorderRig(new RecorderOptions { DeviceId = "box", LockScreen = new LockScreenOptions { Enabled = false } });
         Chord(rig, KeyCodes.LeftMeta, KeyCodes.L);
         TypePassword(rig);
         rig.Finish();

@@ -9,7 +9,7 @@ using FsCheck.Fluent;
 namespace EdgeCapture.Recording.Tests;
 
 /// <summary>
-/// Invariant 1 end to end: random interleavings of input and switch flips (bounces included) through the real privacy
+/// The switch wins, end to end: random interleavings of input and switch flips (bounces included) through the real privacy
 /// hardware (simulated GPIO chip, fake clock), the recorder, age encryption and the SQLite outbox; then the custodian
 /// decrypts everything. Nothing recorded lies outside a confirmed public interval, and everything inside one is there
 /// unless the recorder counted it as dropped.
@@ -74,7 +74,7 @@ public sealed class PrivacyGatePropertyTests
 
     private static bool Run(Step[] steps)
     {
-        var options = new RecorderOptions { DeviceId = "property-box", SegmentMaximumDuration = TimeSpan.FromMilliseconds(500), LockScreenSuppression = false };
+        var options = new RecorderOptions { DeviceId = "property-box", SegmentMaximumDuration = TimeSpan.FromMilliseconds(500), LockScreen = new LockScreenOptions { Enabled = false } };
         using var rig = new RecorderRig(options, startPublic: false);
         bool switchPublic = false;
         long lastTime = long.MinValue;

@@ -177,7 +177,7 @@ public sealed class SegmentFormatTests
         Assert.Equal(new RecordCounts(2, 1, 0, 0), encoder.Counts);
     }
 
-    /// <summary>Invariant 6: whatever the damage, the reader either reads a valid segment or says what is wrong; it never crashes otherwise.</summary>
+    /// <summary>Bad input loses nothing: whatever the damage, the reader either reads a valid segment or says what is wrong; it never crashes otherwise.</summary>
     [Fact]
     public void Corrupting_any_bytes_gives_a_valid_segment_or_a_segment_format_error()
     {

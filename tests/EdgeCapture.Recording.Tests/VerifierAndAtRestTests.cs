@@ -148,7 +148,7 @@ public sealed class VerifierAndAtRestTests
         Assert.Equal(rig.Sealed.Count, report.Errors.Count(issue => issue.Problem == VerificationProblem.DecryptionFailed));
     }
 
-    /// <summary>Invariant 3: after recording known text and frames, no file in the data directory holds any of it.</summary>
+    /// <summary>Sealed at rest: after recording known text and frames, no file in the data directory holds any of it.</summary>
     [Fact]
     public void No_plaintext_is_at_rest_in_any_file_of_the_data_directory()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EdgeCapture.Input;
 using EdgeCapture.Privacy;
+using EdgeCapture.Recording.Segments;
 using EdgeCapture.Video;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -177,6 +178,20 @@ public sealed partial class Recorder : IDisposable
         {
             ApplyTransitions();
             return _core.Forget(window);
+        }
+    }
+
+    /// <summary>
+    /// Starts lock-screen key suppression now because the laptop is likely to show a lock screen (the host resumed from USB suspend,
+    /// the gadget was enumerated again, the appliance started), when that trigger is enabled in <see cref="LockScreenOptions.Triggers"/>.
+    /// The HDMI signal coming back is seen by the recorder itself. Thread-safe and quick; the composition root calls it.
+    /// </summary>
+    /// <param name="trigger">What happened.</param>
+    public void StartLockScreenSuppression(LockScreenTrigger trigger)
+    {
+        lock (_sync)
+        {
+            Guarded(() => _core.TriggerLockScreen(trigger));
         }
     }
 

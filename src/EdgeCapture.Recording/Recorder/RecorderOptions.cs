@@ -26,11 +26,8 @@ public sealed class RecorderOptions
     /// <summary>A session ends when it is this long; the next record starts a new one. Default 1 hour.</summary>
     public TimeSpan MaximumSessionLength { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Suppress key content after a lock or secure-attention chord (Win+L, Ctrl+Alt+Del, Ctrl+Cmd+Q). Default on.</summary>
-    public bool LockScreenSuppression { get; init; } = true;
-
-    /// <summary>Key suppression ends at Enter or after this long. Default 60 s.</summary>
-    public TimeSpan LockScreenSuppressionTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Lock-screen key suppression: chords, triggers, how an unlock is recognised. Default on with the documented chords and every trigger.</summary>
+    public LockScreenOptions LockScreen { get; init; } = new();
 
     /// <summary>
     /// Input events held while the gate has not yet confirmed their time (about 20 ms at the switch poll rate).
@@ -44,7 +41,7 @@ public sealed class RecorderOptions
     /// <summary>Largest encoded frame accepted; larger ones are dropped and counted. Default 8 MiB.</summary>
     public int MaximumFrameBytes { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>How often the recorder looks at the clock when no input arrives (seal deadlines, idle, suppression timeout). Default 100 ms.</summary>
+    /// <summary>How often the recorder looks at the clock when no input arrives (seal deadlines, idle, the lock-screen grace period). Default 100 ms.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>While storage is full, how often the recorder checks whether it can record again. Default 5 s.</summary>
@@ -67,7 +64,6 @@ public sealed class RecorderOptions
         Require(SegmentMaximumDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10), nameof(SegmentMaximumDuration));
         Require(IdleTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), nameof(IdleTimeout));
         Require(MaximumSessionLength, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7), nameof(MaximumSessionLength));
-        Require(LockScreenSuppressionTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), nameof(LockScreenSuppressionTimeout));
         Require(TickInterval, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10), nameof(TickInterval));
         Require(StorageFullRetryInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(StorageFullRetryInterval));
         if (SegmentMaximumBytes is < 64 * 1024 or > 256 * 1024 * 1024)
@@ -91,6 +87,8 @@ public sealed class RecorderOptions
         }
 
         ArgumentNullException.ThrowIfNull(InputDevices, nameof(InputDevices));
+        ArgumentNullException.ThrowIfNull(LockScreen, nameof(LockScreen));
+        LockScreen.Validate();
     }
 
     private static void Require(TimeSpan value, TimeSpan minimum, TimeSpan maximum, string name)

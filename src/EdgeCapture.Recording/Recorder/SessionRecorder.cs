@@ -35,7 +35,6 @@ internal sealed partial class SessionRecorder : IDisposable
     private readonly long _segmentMaximumNanoseconds;
     private readonly long _idleTimeoutNanoseconds;
     private readonly long _maximumSessionNanoseconds;
-    private readonly long _suppressionTimeoutNanoseconds;
     private readonly long _storageRetryNanoseconds;
 
     // Held before the gate has an answer. Nothing here is in a segment yet.
@@ -65,16 +64,9 @@ internal sealed partial class SessionRecorder : IDisposable
     private MouseAccumulator[] _mice = new MouseAccumulator[4];
     private int _mouseCount;
 
-    // Lock-screen suppression (Keyboard/Keypad page usages < 256).
+    // Lock-screen suppression; keys whose press was recorded (Keyboard/Keypad page usages < 256) so their release is too.
+    private readonly LockScreenSuppression _lockScreen;
     private readonly bool[] _heldKeys = new bool[256];
-    private readonly bool[] _heldAtSuppressionStart = new bool[256];
-    private byte _modifiers;
-    private bool _suppressing;
-    private LockChord _suppressionChord;
-    private long _suppressionStart;
-    private long _suppressedCount;
-    private bool _enterDown;
-    private bool _suppressionAnnounced;
 
     private readonly List<InputDeviceDescription> _devices;
     private long _tapDropsTotal;
@@ -117,7 +109,7 @@ internal sealed partial class SessionRecorder : IDisposable
         _segmentMaximumNanoseconds = MonotonicClock.ToNanoseconds(options.SegmentMaximumDuration);
         _idleTimeoutNanoseconds = MonotonicClock.ToNanoseconds(options.IdleTimeout);
         _maximumSessionNanoseconds = MonotonicClock.ToNanoseconds(options.MaximumSessionLength);
-        _suppressionTimeoutNanoseconds = MonotonicClock.ToNanoseconds(options.LockScreenSuppressionTimeout);
+        _lockScreen = new LockScreenSuppression(options.LockScreen);
         _storageRetryNanoseconds = MonotonicClock.ToNanoseconds(options.StorageFullRetryInterval);
         _pendingEvents = new InputTapEvent[options.PendingEventCapacity];
         _devices = [.. options.InputDevices];
@@ -163,6 +155,12 @@ internal sealed partial class SessionRecorder : IDisposable
             return;
         }
 
+        // The chord detector sees every relayed key before any gate, horizon or storage check can drop it.
+        if (inputEvent.Type == EventTypes.Key)
+        {
+            _lockScreen.ObserveKey(inputEvent.MonotonicNanoseconds, inputEvent.Code, inputEvent.Value);
+        }
+
         if (_pendingCount > 0)
         {
             HoldEvent(inputEvent);
@@ -190,6 +188,16 @@ internal sealed partial class SessionRecorder : IDisposable
         {
             Release(record);
             return;
+        }
+
+        // Like keys, the suppression stage sees every frame and signal change before the gate.
+        if (record is CapturedFrame observed)
+        {
+            _lockScreen.ObserveFrame(record.MonotonicNanoseconds, observed);
+        }
+        else if (record is CaptureMarker { Kind: CaptureMarkerKind.SignalRestored })
+        {
+            _lockScreen.Trigger(record.MonotonicNanoseconds, LockScreenTrigger.SignalRestored);
         }
 
         if (_pendingCaptures.Count > 0)
@@ -270,19 +278,7 @@ internal sealed partial class SessionRecorder : IDisposable
             return;
         }
 
-        if (_suppressing && now - _suppressionStart >= _suppressionTimeoutNanoseconds)
-        {
-            if (_sessionOpen)
-            {
-                EndSuppression(_suppressionStart + _suppressionTimeoutNanoseconds, 2);
-            }
-            else
-            {
-                _suppressing = false;
-                Array.Clear(_heldAtSuppressionStart);
-            }
-        }
-
+        _lockScreen.Advance(now);
         if (!_sessionOpen)
         {
             return;
@@ -387,9 +383,18 @@ internal sealed partial class SessionRecorder : IDisposable
         }
 
         _writer.Dispose();
+        _lockScreen.Dispose();
         Array.Clear(_pendingEvents);
         Array.Clear(_heldKeys);
-        Array.Clear(_heldAtSuppressionStart);
+    }
+
+    /// <summary>A lock-screen trigger from outside (host resume, gadget re-enumeration, appliance start), stamped now.</summary>
+    public void TriggerLockScreen(LockScreenTrigger trigger)
+    {
+        if (_state != RecorderState.Stopped)
+        {
+            _lockScreen.Trigger(_clock.NowNanoseconds, trigger);
+        }
     }
 
     private void HoldEvent(in InputTapEvent inputEvent)
@@ -672,26 +677,12 @@ internal sealed partial class SessionRecorder : IDisposable
     private void OnKey(long time, HidUsage usage, bool isDown)
     {
         bool keyboardPage = usage.Page == HidUsagePage.KeyboardKeypad && usage.Id < 256;
-        if (keyboardPage)
+        WriteLockScreenMarkers(time);
+        if (_lockScreen.IsSuppressed(time) && !(keyboardPage && !isDown && _heldKeys[usage.Id]))
         {
-            if (KeyboardUsage.IsModifier((byte)usage.Id))
-            {
-                byte bit = (byte)(1 << (usage.Id - KeyboardUsage.LeftControl));
-                _modifiers = isDown ? (byte)(_modifiers | bit) : (byte)(_modifiers & ~bit);
-            }
-        }
-
-        if (_options.LockScreenSuppression && _suppressing)
-        {
-            if (time - _suppressionStart >= _suppressionTimeoutNanoseconds)
-            {
-                EndSuppression(_suppressionStart + _suppressionTimeoutNanoseconds, 2);
-            }
-            else
-            {
-                Suppressed(time, usage, isDown, keyboardPage);
-                return;
-            }
+            // Not recorded: typed on a lock screen. The release of a key whose press was recorded (the chord) still is.
+            _keyEventsSuppressed++;
+            return;
         }
 
         if (keyboardPage)
@@ -700,92 +691,43 @@ internal sealed partial class SessionRecorder : IDisposable
         }
 
         WriteKey(time, usage, isDown);
-        if (_options.LockScreenSuppression && isDown && keyboardPage && DetectChord((byte)usage.Id) is { } chord)
-        {
-            StartSuppression(time, chord);
-        }
     }
 
-    private LockChord? DetectChord(byte usage)
+    /// <summary>Says in the open session where suppression started and ended, stamped at a recorded instant (never inside a private interval).</summary>
+    private void WriteLockScreenMarkers(long time)
     {
-        const byte Control = 0x01 | 0x10;
-        const byte Alt = 0x04 | 0x40;
-        const byte Gui = 0x08 | 0x80;
-        const byte KeyL = 0x0F;
-        const byte KeyQ = 0x14;
-        const byte DeleteForward = 0x4C;
-        const byte KeypadDelete = 0x63;
-        bool control = (_modifiers & Control) != 0;
-        bool alt = (_modifiers & Alt) != 0;
-        bool gui = (_modifiers & Gui) != 0;
-        return usage switch
+        bool finished = false;
+        foreach (SuppressionInterval interval in _lockScreen.Intervals)
         {
-            KeyL when gui => LockChord.GuiL,
-            KeyQ when control && gui => LockChord.ControlGuiQ,
-            DeleteForward or KeypadDelete when control && alt => LockChord.ControlAltDelete,
-            _ => null,
-        };
-    }
-
-    private void StartSuppression(long time, LockChord chord)
-    {
-        _suppressing = true;
-        _suppressionChord = chord;
-        _suppressionStart = time;
-        _suppressedCount = 0;
-        _enterDown = false;
-        Array.Copy(_heldKeys, _heldAtSuppressionStart, _heldKeys.Length);
-        _suppressionAnnounced = false;
-        AnnounceSuppression(time);
-        LogSuppressionStarted(_logger, chord);
-    }
-
-    private void AnnounceSuppression(long time)
-    {
-        if (!_suppressionAnnounced && WriteMarker(time, MarkerKind.LockScreenSuppressionStarted, (long)_suppressionChord, 0))
-        {
-            _suppressionAnnounced = true;
-        }
-    }
-
-    private void Suppressed(long time, HidUsage usage, bool isDown, bool keyboardPage)
-    {
-        if (keyboardPage && !isDown && _heldAtSuppressionStart[usage.Id])
-        {
-            // The release of a key held when the chord was pressed (the chord itself): not typed content.
-            _heldAtSuppressionStart[usage.Id] = false;
-            _heldKeys[usage.Id] = false;
-            WriteKey(time, usage, isDown: false);
-            return;
-        }
-
-        _keyEventsSuppressed++;
-        _suppressedCount++;
-        if (keyboardPage)
-        {
-            _heldKeys[usage.Id] = isDown;
-        }
-
-        bool enter = usage.Page == HidUsagePage.KeyboardKeypad && usage.Id is 0x28 or 0x58;
-        if (enter)
-        {
-            if (isDown)
+            if (!interval.StartWritten && interval.Start < time && time <= interval.End)
             {
-                _enterDown = true;
+                // Prepare may start a session, whose start already says so; write it only if it has not been said.
+                if (Prepare(time, SegmentEncoder.MaximumSmallRecordLength) && !interval.StartWritten)
+                {
+                    _encoder.WriteMarker(time, MarkerKind.LockScreenSuppressionStarted, interval.Cause, 0);
+                    _segmentMaximumTime = Math.Max(_segmentMaximumTime, time);
+                    interval.StartWritten = true;
+                }
+
+                LogSuppressionStarted(_logger, interval.Cause);
             }
-            else if (_enterDown)
+            else if (interval.End < time && !interval.Done)
             {
-                EndSuppression(time, 1);
+                if (interval.StartWritten && !interval.EndWritten)
+                {
+                    interval.EndWritten = WriteMarker(time, MarkerKind.LockScreenSuppressionEnded, (long)interval.EndReason, 0);
+                    LogSuppressionEnded(_logger, interval.EndReason);
+                }
+
+                interval.Done = true;
+                finished = true;
             }
         }
-    }
 
-    private void EndSuppression(long time, long reason)
-    {
-        _suppressing = false;
-        Array.Clear(_heldAtSuppressionStart);
-        WriteMarker(time, MarkerKind.LockScreenSuppressionEnded, reason, _suppressedCount);
-        LogSuppressionEnded(_logger, reason, _suppressedCount);
+        if (finished)
+        {
+            _lockScreen.Prune();
+        }
     }
 
     private void WriteKey(long time, HidUsage usage, bool isDown)
@@ -906,10 +848,13 @@ internal sealed partial class SessionRecorder : IDisposable
             _storageFullMarker = null;
         }
 
-        if (_suppressing)
+        foreach (SuppressionInterval interval in _lockScreen.Intervals)
         {
-            _encoder.WriteMarker(time, MarkerKind.LockScreenSuppressionStarted, (long)_suppressionChord, 0);
-            _suppressionAnnounced = true;
+            if (interval.Start < time && time <= interval.End)
+            {
+                _encoder.WriteMarker(time, MarkerKind.LockScreenSuppressionStarted, interval.Cause, 0);
+                interval.StartWritten = true;
+            }
         }
 
         LogSessionStarted(_logger, _sessionId);
@@ -1187,11 +1132,11 @@ internal sealed partial class SessionRecorder : IDisposable
     [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "Forget: last {Window} discarded; {Deleted} stored segments deleted, {Retracted} retracted")]
     private static partial void LogForget(ILogger logger, TimeSpan window, int deleted, int retracted);
 
-    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Lock-screen key suppression started ({Chord})")]
-    private static partial void LogSuppressionStarted(ILogger logger, LockChord chord);
+    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Lock-screen key suppression started (cause {Cause})")]
+    private static partial void LogSuppressionStarted(ILogger logger, int cause);
 
-    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Lock-screen key suppression ended (reason {Reason}); {Count} key events not recorded")]
-    private static partial void LogSuppressionEnded(ILogger logger, long reason, long count);
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Lock-screen key suppression ended ({Reason})")]
+    private static partial void LogSuppressionEnded(ILogger logger, LockScreenSuppressionEnd reason);
 }
 
 /// <summary>A segment that is now durable in the outbox.</summary>

@@ -47,10 +47,10 @@ public enum MarkerKind
     /// <summary>A forget request discarded recording. Value: window start (monotonic ns); detail: segments deleted + retracted.</summary>
     Forget = 3,
 
-    /// <summary>A lock or secure-attention chord started key suppression. Value: the <see cref="LockChord"/>.</summary>
+    /// <summary>Key suppression started. Value: the <see cref="LockChord"/> pressed, or the <see cref="LockScreenTrigger"/> (16 and up) that fired; detail: 0.</summary>
     LockScreenSuppressionStarted = 4,
 
-    /// <summary>Key suppression ended. Value: 1 Enter, 2 timeout, 3 session end; detail: key events suppressed.</summary>
+    /// <summary>Key suppression ended. Value: the <see cref="LockScreenSuppressionEnd"/>; detail: always 0 (nothing about what was typed, not even how much).</summary>
     LockScreenSuppressionEnded = 5,
 
     /// <summary>Input events were lost before recording. Value: events dropped since the previous such marker; detail: 1 tap full, 2 recorder.</summary>
@@ -80,6 +80,44 @@ public enum LockChord
 
     /// <summary>Ctrl + Command + Q: macOS lock screen.</summary>
     ControlGuiQ = 3,
+
+    /// <summary>Ctrl + Shift + Power: macOS display sleep (locks when a password is required after sleep).</summary>
+    ControlShiftPower = 4,
+
+    /// <summary>Ctrl + Shift + Eject: the same on Apple keyboards with an Eject key.</summary>
+    ControlShiftEject = 5,
+
+    /// <summary>Command + Option + Power: macOS sleep.</summary>
+    GuiAltPower = 6,
+
+    /// <summary>A chord from the configuration that is none of the above.</summary>
+    Configured = 15,
+}
+
+/// <summary>An event after which the laptop is likely to show a lock screen; the value is what the started marker records.</summary>
+public enum LockScreenTrigger
+{
+    /// <summary>The host resumed the USB bus after suspend.</summary>
+    HostResumed = 16,
+
+    /// <summary>The host enumerated the HID gadget again.</summary>
+    GadgetReenumerated = 17,
+
+    /// <summary>The HDMI signal came back after a loss.</summary>
+    SignalRestored = 18,
+
+    /// <summary>The appliance started.</summary>
+    ApplianceStarted = 19,
+}
+
+/// <summary>How lock-screen key suppression ended (the ended marker's value). 2 was a timeout and is never written: no timeout ends suppression.</summary>
+public enum LockScreenSuppressionEnd
+{
+    /// <summary>An Enter was released and the grace period passed without another (no capture to look at the screen).</summary>
+    EnterThenGracePeriod = 1,
+
+    /// <summary>An Enter was released and then the screen differed strongly from the lock screen.</summary>
+    EnterThenScreenChanged = 3,
 }
 
 /// <summary>Why a segment was the last of its session; <see cref="None"/> when the session goes on.</summary>

@@ -27,13 +27,15 @@ public sealed class V4l2CaptureSourceTests
         public void OnFrameDropped() => Dropped++;
     }
 
-    private static (CollectingSink Sink, List<SimulatedV4l2Device> Devices, long Start) Run(IReadOnlyList<SimulatedPhase> phases, int failedOpens = 0)
+    private static (CollectingSink Sink, List<SimulatedV4l2Device> Devices, long Start) Run(
+        IReadOnlyList<SimulatedPhase> phases, int failedOpens = 0, Action<SimulatedV4l2Device>? onOpen = null)
     {
         var clock = new FakeTimeProvider();
         long start = MonotonicClock.For(clock).NowNanoseconds;
         DateTimeOffset sessionStart = clock.GetUtcNow();
         using var end = new CancellationTokenSource();
         var devices = new List<SimulatedV4l2Device>();
+        var queue = new SimulatedVb2Queue();
         int opens = 0;
         var source = new V4l2CaptureSource(
             new V4l2CaptureOptions { RetryInterval = TimeSpan.FromMilliseconds(250) },
@@ -46,8 +48,9 @@ public sealed class V4l2CaptureSourceTests
                     return (2, null);
                 }
 
-                var device = new SimulatedV4l2Device(clock, sessionStart, phases, end);
+                var device = new SimulatedV4l2Device(clock, sessionStart, phases, end, queue);
                 devices.Add(device);
+                onOpen?.Invoke(device);
                 return (0, device);
             },
             (delay, _) => clock.Advance(delay));
@@ -127,6 +130,98 @@ public sealed class V4l2CaptureSourceTests
         Assert.True(devices.Count >= 2, "the node is opened again after ENODEV");
         Assert.All(devices, d => Assert.True(d.Disposed));
         Assert.Equal(20, sink.Frames.Count);
+    }
+
+    [Fact]
+    public void A_box_that_boots_with_the_laptop_off_captures_once_the_signal_comes()
+    {
+        // unicam's queue has VB2_READ: a POLLIN while idle would start the read() emulator and every S_DV_TIMINGS after it
+        // would be EBUSY until the file is closed, so the box would never capture after the first lost signal.
+        var (sink, devices, start) = Run(
+        [
+            new(TimeSpan.FromSeconds(2), SimulatedInput.NoLink),
+            new(TimeSpan.FromSeconds(1), SimulatedInput.Signal, 1920, 1080, 30),
+            new(TimeSpan.FromSeconds(1), SimulatedInput.NoLink),
+            new(TimeSpan.FromSeconds(1), SimulatedInput.Signal, 1280, 720, 25),
+        ]);
+
+        Assert.Equal(
+            [CaptureMarkerKind.SignalLost, CaptureMarkerKind.SignalRestored, CaptureMarkerKind.SignalLost, CaptureMarkerKind.SignalRestored, CaptureMarkerKind.ResolutionChanged],
+            sink.Markers.Select(m => m.Kind).ToArray());
+        Assert.Equal([0.0, 2.0, 3.0, 4.0, 4.0], sink.Markers.Select(m => Seconds(m.MonotonicNanoseconds, start)).ToArray());
+        Assert.Equal(30, sink.Frames.Count(f => f.Width == 1920));
+        Assert.Equal(25, sink.Frames.Count(f => f.Width == 1280));
+
+        SimulatedV4l2Device device = Assert.Single(devices);
+        Assert.Equal(0, device.Queue.FileIoStarts);
+        Assert.DoesNotContain("EBUSY", device.Calls);
+
+        // Between streams the source waits for POLLPRI only; POLLIN is asked for only while its own buffers stream.
+        bool streaming = false;
+        foreach (string call in device.Calls)
+        {
+            streaming = call == "STREAMON" || (streaming && call != "STREAMOFF");
+            Assert.False(!streaming && call == "POLL IN|PRI", "POLLIN while no buffers exist starts the read() emulator");
+        }
+    }
+
+    [Fact]
+    public void A_file_whose_queue_the_read_emulator_holds_is_closed_and_reopened()
+    {
+        // A file handed over with the read() emulator already running on it (as a POLLIN while idle leaves it): its
+        // S_DV_TIMINGS is EBUSY, and only closing it frees the queue; the source closes it, waits and reopens.
+        var (sink, devices, start) = Run(
+            [new(TimeSpan.FromSeconds(2), SimulatedInput.Signal, 1920, 1080, 20)],
+            onOpen: device =>
+            {
+                if (device.Queue.FileIoStarts == 0)
+                {
+                    _ = device.Wait(Devices.V4l2PollEvents.Frames, 0);
+                }
+            });
+
+        Assert.Equal(2, devices.Count);
+        Assert.Equal(1, devices[0].Queue.FileIoStarts);
+        Assert.Contains("EBUSY", devices[0].Calls);
+        Assert.True(devices[0].Disposed, "the busy file was closed");
+        Assert.DoesNotContain("EBUSY", devices[1].Calls);
+        Assert.Equal([CaptureMarkerKind.DeviceError, CaptureMarkerKind.SignalRestored], sink.Markers.Select(m => m.Kind).ToArray());
+        Assert.Contains("EBUSY", sink.Markers[0].Detail, StringComparison.Ordinal);
+
+        // Reopened after one retry interval (250 ms): 1.75 s of 20 fps from the second file.
+        Assert.Equal(0.25, Seconds(sink.Markers[1].MonotonicNanoseconds, start));
+        Assert.Equal(35, sink.Frames.Count);
+    }
+
+    [Fact]
+    public void The_simulated_queue_reproduces_vb2_busy_rules()
+    {
+        // The simulation itself, against what videobuf2 does: the test above is only worth something if this holds.
+        var clock = new FakeTimeProvider();
+        using var end = new CancellationTokenSource();
+        var queue = new SimulatedVb2Queue();
+        SimulatedPhase[] phases = [new(TimeSpan.FromSeconds(10), SimulatedInput.Signal, 640, 480, 30)];
+        var first = new SimulatedV4l2Device(clock, clock.GetUtcNow(), phases, end, queue);
+        Assert.Equal(Devices.V4l2WaitResult.Timeout, first.Wait(Devices.V4l2PollEvents.Events, 10));
+        Assert.Equal(0, queue.FileIoStarts);
+        Assert.Equal(0, first.QueryDvTimings(out Devices.DetectedTimings timings));
+        Assert.Equal(0, first.SetDvTimings(timings));
+
+        Assert.Equal(Devices.V4l2WaitResult.FrameReady, first.Wait(Devices.V4l2PollEvents.Frames | Devices.V4l2PollEvents.Events, 100));
+        Assert.Equal(1, queue.FileIoStarts);
+        Assert.Equal(16, first.SetDvTimings(timings));
+        Assert.Equal(16, first.SetFormat(0, 640, 480, out _, out _, out _));
+        Assert.Equal(16, first.StartStreaming(4));
+        first.StopStreaming();
+        Assert.Equal(16, first.SetDvTimings(timings));
+
+        // Another file on the same node is refused too, until the owner closes.
+        var second = new SimulatedV4l2Device(clock, clock.GetUtcNow(), phases, end, queue);
+        Assert.Equal(16, second.StartStreaming(4));
+        first.Dispose();
+        Assert.Equal(0, second.SetDvTimings(timings));
+        Assert.Equal(0, second.StartStreaming(4));
+        second.Dispose();
     }
 
     [Fact]

@@ -16,6 +16,21 @@ internal enum V4l2WaitResult
     Error,
 }
 
+/// <summary>
+/// What <see cref="IV4l2Device.Wait"/> polls for. Asking for frames matters to the kernel, not just to us: on a vb2 queue
+/// with VB2_READ (unicam, rp1-cfe) POLLIN while no buffers exist starts the read() emulator, which allocates buffers and
+/// calls STREAMON; from then on S_DV_TIMINGS, S_FMT and REQBUFS fail with EBUSY until the file is closed.
+/// </summary>
+[Flags]
+internal enum V4l2PollEvents
+{
+    /// <summary>POLLPRI: a pending event (V4L2_EVENT_SOURCE_CHANGE). The only thing to wait for while not streaming.</summary>
+    Events = 1,
+
+    /// <summary>POLLIN: a filled buffer. Only while our own mmap buffers are streaming.</summary>
+    Frames = 2,
+}
+
 /// <summary>A buffer the driver handed back.</summary>
 /// <param name="Index">Buffer index, to queue it again.</param>
 /// <param name="BytesUsed">Bytes of frame data.</param>
@@ -51,7 +66,8 @@ internal interface IV4l2Device : IDisposable
 
     void StopStreaming();
 
-    V4l2WaitResult Wait(int timeoutMilliseconds);
+    /// <summary>poll(2) for <paramref name="events"/>: POLLIN only with <see cref="V4l2PollEvents.Frames"/>, POLLPRI with <see cref="V4l2PollEvents.Events"/>.</summary>
+    V4l2WaitResult Wait(V4l2PollEvents events, int timeoutMilliseconds);
 
     int DequeueBuffer(out DequeuedBuffer buffer);
 

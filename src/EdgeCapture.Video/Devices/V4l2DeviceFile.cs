@@ -170,11 +170,12 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
         _ = Control(V4l2Streaming.RequestBuffers, &release);
     }
 
-    public V4l2WaitResult Wait(int timeoutMilliseconds)
+    public V4l2WaitResult Wait(V4l2PollEvents events, int timeoutMilliseconds)
     {
         V4l2Streaming.PollDescriptor descriptor = default;
         descriptor.fd = _descriptor;
-        descriptor.events = V4l2Streaming.PollIn | V4l2Streaming.PollPriority;
+        descriptor.events = (short)(((events & V4l2PollEvents.Frames) != 0 ? V4l2Streaming.PollIn : 0)
+            | ((events & V4l2PollEvents.Events) != 0 ? V4l2Streaming.PollPriority : 0));
         int ready = V4l2Streaming.Poll(&descriptor, 1, timeoutMilliseconds);
         if (ready <= 0)
         {

@@ -44,7 +44,8 @@ public sealed record V4l2CaptureOptions
 /// Continuous V4L2 capture with mmap buffers on the calling thread (the capture stage's thread). For the TC358743 it
 /// queries and sets the DV timings before each stream, subscribes to V4L2_EVENT_SOURCE_CHANGE, and turns ENOLINK, ENOLCK
 /// and resolution changes into markers, resuming by itself when the signal is back. A vanished device (ENODEV) becomes
-/// a DeviceError marker and the node is reopened. Frames are copied once, from the driver's buffer into a pooled
+/// a DeviceError marker and the node is reopened. While not streaming it polls for POLLPRI (events) only, because POLLIN
+/// on an idle vb2 queue starts the read() emulator; EBUSY from S_DV_TIMINGS, S_FMT or REQBUFS closes and reopens the node. Frames are copied once, from the driver's buffer into a pooled
 /// <see cref="RawFrame"/> (bytesused only), stamped with the kernel's CLOCK_MONOTONIC timestamp; no allocation per frame.
 /// </summary>
 /// <remarks>
@@ -115,14 +116,31 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 continue;
             }
 
+            DeviceOutcome outcome;
             using (device)
             {
-                RunDevice(device, pool, sink, cancellationToken);
+                outcome = RunDevice(device, pool, sink, cancellationToken);
+            }
+
+            if (outcome == DeviceOutcome.Busy)
+            {
+                // Closed first: closing is what releases a queue this file owned (vb2_fop_release), as ustreamer does.
+                Delay(cancellationToken);
             }
         }
     }
 
-    private void RunDevice(IV4l2Device device, RawFramePool pool, IFrameSink sink, CancellationToken cancellationToken)
+    /// <summary>Why <see cref="RunDevice"/> gave up its file.</summary>
+    private enum DeviceOutcome
+    {
+        /// <summary>Cancelled, or the device vanished: reopen at once.</summary>
+        Reopen,
+
+        /// <summary>EBUSY: close, wait a retry interval, reopen.</summary>
+        Busy,
+    }
+
+    private DeviceOutcome RunDevice(IV4l2Device device, RawFramePool pool, IFrameSink sink, CancellationToken cancellationToken)
     {
         bool bridge = _options.Kind == V4l2CaptureKind.Tc358743Bridge;
         if (bridge && device.SubscribeSourceChange() is int subscribeError and not 0)
@@ -141,7 +159,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 if (queryError == V4l2.ErrorNoDevice)
                 {
                     Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "ENODEV");
-                    return;
+                    return DeviceOutcome.Reopen;
                 }
 
                 if (queryError != 0)
@@ -153,9 +171,16 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 }
 
                 int setError = device.SetDvTimings(timings);
+                if (setError == V4l2.ErrorBusy)
+                {
+                    // The queue has buffers: the read() emulator holds them on this file (only closing it frees them),
+                    // or another process streams. Either way this file cannot set timings: close, wait, reopen.
+                    Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "S_DV_TIMINGS: EBUSY, reopening");
+                    return DeviceOutcome.Busy;
+                }
+
                 if (setError != 0)
                 {
-                    // EBUSY would mean someone else streams; anything else: retry after a pause.
                     Report(sink, SignalState.NoSync, CaptureMarkerKind.NoSync, $"S_DV_TIMINGS: {ErrorName(setError)}");
                     WaitForSourceChange(device, cancellationToken);
                     continue;
@@ -171,10 +196,11 @@ public sealed partial class V4l2CaptureSource : IFrameSource
             int startError = formatError == 0 ? device.StartStreaming(_options.BufferCount) : formatError;
             if (startError != 0)
             {
-                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"{(formatError != 0 ? "S_FMT" : "STREAMON")} {mode}: {ErrorName(startError)}");
-                if (startError == V4l2.ErrorNoDevice)
+                bool busy = startError == V4l2.ErrorBusy;
+                Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"{(formatError != 0 ? "S_FMT" : "REQBUFS/STREAMON")} {mode}: {ErrorName(startError)}{(busy ? ", reopening" : string.Empty)}");
+                if (startError == V4l2.ErrorNoDevice || busy)
                 {
-                    return;
+                    return busy ? DeviceOutcome.Busy : DeviceOutcome.Reopen;
                 }
 
                 Delay(cancellationToken);
@@ -187,16 +213,18 @@ public sealed partial class V4l2CaptureSource : IFrameSource
             if (result == StreamResult.DeviceGone)
             {
                 Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "ENODEV");
-                return;
+                return DeviceOutcome.Reopen;
             }
 
             if (result == StreamResult.Stalled && !bridge)
             {
                 // A dongle that stops delivering: reopen it.
                 Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"no frames for {_options.NoFrameTimeout.TotalSeconds:F0} s");
-                return;
+                return DeviceOutcome.Reopen;
             }
         }
+
+        return DeviceOutcome.Reopen;
     }
 
     private enum StreamResult
@@ -215,7 +243,8 @@ public sealed partial class V4l2CaptureSource : IFrameSource
         int pollTimeout = (int)Math.Clamp(_options.NoFrameTimeout.TotalMilliseconds / 4, 1, 500);
         while (!cancellationToken.IsCancellationRequested)
         {
-            switch (device.Wait(pollTimeout))
+            // Our mmap buffers exist while streaming, so POLLIN cannot start the read() emulator here.
+            switch (device.Wait(V4l2PollEvents.Frames | V4l2PollEvents.Events, pollTimeout))
             {
                 case V4l2WaitResult.EventPending:
                     if (device.DequeueEvent(out uint type, out _) == 0 && type == V4l2.EventSourceChange)
@@ -315,12 +344,14 @@ public sealed partial class V4l2CaptureSource : IFrameSource
     private void WaitForSourceChange(IV4l2Device device, CancellationToken cancellationToken)
     {
         // The bridge raises V4L2_EVENT_SOURCE_CHANGE when a signal appears; poll for it, at most one retry interval.
+        // POLLPRI only: no buffers exist now, and POLLIN would start vb2's read() emulator (buffers + STREAMON), after
+        // which S_DV_TIMINGS, S_FMT and REQBUFS fail with EBUSY until the file is closed (videobuf2-core.c, vb2_core_poll).
         if (cancellationToken.IsCancellationRequested)
         {
             return;
         }
 
-        if (device.Wait((int)Math.Max(1, _options.RetryInterval.TotalMilliseconds)) == V4l2WaitResult.EventPending)
+        if (device.Wait(V4l2PollEvents.Events, (int)Math.Max(1, _options.RetryInterval.TotalMilliseconds)) == V4l2WaitResult.EventPending)
         {
             _ = device.DequeueEvent(out _, out _);
         }

@@ -48,7 +48,17 @@ while [ ! -e "$CAPTURE_DEVICE" ]; do
   waited=$((waited + 1))
 done
 
-if ! "$V4L2_CTL" -d "$CAPTURE_DEVICE" --info 2>/dev/null | grep -qi 'tc358743\|unicam\|rp1-cfe'; then
+device_info="$("$V4L2_CTL" -d "$CAPTURE_DEVICE" --info 2>/dev/null || true)"
+
+# Raspberry Pi 5: the camera front end (rp1-cfe) is media-controller-centric. The TC358743's EDID and DV timings
+# are on /dev/v4l-subdevN, not on the video node, and the pipeline needs media-ctl links and formats set per pad.
+# EdgeCapture does not support that path: refuse it here, loudly, rather than capture nothing in silence.
+if printf '%s\n' "$device_info" | grep -qi 'rp1-cfe'; then
+  log "$CAPTURE_DEVICE is the Raspberry Pi 5 camera front end (rp1-cfe): a TC358743 there keeps its EDID and DV timings on /dev/v4l-subdevN, which EdgeCapture does not support. On a Pi 5 use a USB HDMI dongle (videoSource v4l2-dongle) and remove 'include config-capture.txt' from config.txt. See hardware/capture.md."
+  exit 2
+fi
+
+if ! printf '%s\n' "$device_info" | grep -qi 'tc358743\|unicam'; then
   log "$CAPTURE_DEVICE is not the TC358743 bridge (a USB dongle?): its EDID is fixed, nothing to load"
   exit 0
 fi

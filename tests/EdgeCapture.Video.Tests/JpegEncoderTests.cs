@@ -50,19 +50,24 @@ public sealed class JpegEncoderTests
         return (width, height, rgb);
     }
 
+    /// <summary>
+    /// 100% colour bars in BT.601 limited range (ITU-R BT.801), as the TC358743 delivers them, with the full-range RGB
+    /// each bar is: white, yellow, cyan, green, magenta, red, blue, black.
+    /// </summary>
+    private static readonly (byte Y, byte U, byte V, byte R, byte G, byte B)[] ColourBars =
+    [
+        (235, 128, 128, 255, 255, 255), (210, 16, 146, 255, 255, 0), (170, 166, 16, 0, 255, 255), (145, 54, 34, 0, 255, 0),
+        (106, 202, 222, 255, 0, 255), (81, 90, 240, 255, 0, 0), (41, 240, 110, 0, 0, 255), (16, 128, 128, 0, 0, 0),
+    ];
+
     private static byte[] Bars(int width, int height, PixelLayout layout)
     {
-        // Eight vertical bars of known BT.601 colours (grey ramp plus primaries).
-        (byte Y, byte U, byte V)[] bars =
-        [
-            (235, 128, 128), (16, 128, 128), (126, 128, 128), (82, 90, 240), (145, 54, 34), (41, 240, 110), (210, 16, 146), (170, 166, 16),
-        ];
         byte[] frame = new byte[width * height * 2];
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x += 2)
             {
-                (byte luma, byte u, byte v) = bars[x * bars.Length / width];
+                (byte luma, byte u, byte v, _, _, _) = ColourBars[x * ColourBars.Length / width];
                 int offset = (y * width * 2) + (x * 2);
                 if (layout == PixelLayout.Uyvy)
                 {
@@ -78,21 +83,39 @@ public sealed class JpegEncoderTests
         return frame;
     }
 
-    private static (int R, int G, int B) ExpectedRgb(byte y, byte u, byte v)
+    /// <summary>The full-range equivalent of a limited-range luma (BT.601: (Y - 16) * 255 / 219), the test's own definition.</summary>
+    private static int FullRangeLuma(byte limited) => Math.Clamp((int)Math.Round((limited - 16) * 255.0 / 219), 0, 255);
+
+    private static (int R, int G, int B) JfifRgb(int y, int u, int v)
     {
-        // JPEG stores full-range YCbCr (JFIF): the encoder passes the HDMI samples through, so a decoder reproduces them as full range.
+        // JFIF's full-range YCbCr to RGB, what every decoder applies.
         double r = y + (1.402 * (v - 128));
         double g = y - (0.344136 * (u - 128)) - (0.714136 * (v - 128));
         double b = y + (1.772 * (u - 128));
         return (Math.Clamp((int)Math.Round(r), 0, 255), Math.Clamp((int)Math.Round(g), 0, 255), Math.Clamp((int)Math.Round(b), 0, 255));
     }
 
+    private static byte[] SampleBarCentres(byte[] rgb, int width, int height)
+    {
+        byte[] samples = new byte[ColourBars.Length * 3];
+        for (int bar = 0; bar < ColourBars.Length; bar++)
+        {
+            // The centre of each bar, away from the chroma blur at the edges.
+            int x = ((bar * width) / ColourBars.Length) + (width / ColourBars.Length / 2);
+            int offset = (((height / 2) * width) + x) * 3;
+            rgb.AsSpan(offset, 3).CopyTo(samples.AsSpan(bar * 3));
+        }
+
+        return samples;
+    }
+
     [Theory]
     [InlineData(PixelLayout.Uyvy, 1)]
     [InlineData(PixelLayout.Yuyv, 1)]
     [InlineData(PixelLayout.Uyvy, 2)]
-    public void Encoded_bars_decode_to_the_expected_size_and_colours(PixelLayout layout, int downscale)
+    public void Limited_range_colour_bars_decode_to_their_full_range_colours(PixelLayout layout, int downscale)
     {
+        // TC358743 UYVY is limited range; JFIF is full range. Without the expansion white decodes as 235 and black as 16.
         const int Width = 640;
         const int Height = 360;
         using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 90, DownscaleFactor = downscale });
@@ -110,21 +133,60 @@ public sealed class JpegEncoderTests
 
         Assert.Equal(width, decoded.Value.Width);
         Assert.Equal(height, decoded.Value.Height);
-        (byte Y, byte U, byte V)[] bars =
-        [
-            (235, 128, 128), (16, 128, 128), (126, 128, 128), (82, 90, 240), (145, 54, 34), (41, 240, 110), (210, 16, 146), (170, 166, 16),
-        ];
-        for (int bar = 0; bar < bars.Length; bar++)
+        byte[] samples = SampleBarCentres(decoded.Value.Rgb, width, height);
+        for (int bar = 0; bar < ColourBars.Length; bar++)
         {
-            // Sample the centre of each bar, away from the chroma blur at the edges.
-            int x = ((bar * width) / bars.Length) + (width / bars.Length / 2);
-            int y = height / 2;
-            int offset = ((y * width) + x) * 3;
-            (int r, int g, int b) = ExpectedRgb(bars[bar].Y, bars[bar].U, bars[bar].V);
-            Assert.InRange(decoded.Value.Rgb[offset], r - 6, r + 6);
-            Assert.InRange(decoded.Value.Rgb[offset + 1], g - 6, g + 6);
-            Assert.InRange(decoded.Value.Rgb[offset + 2], b - 6, b + 6);
+            (_, _, _, byte r, byte g, byte b) = ColourBars[bar];
+            string where = $"bar {bar}: decoded ({samples[bar * 3]}, {samples[(bar * 3) + 1]}, {samples[(bar * 3) + 2]}), expected ({r}, {g}, {b})";
+            Assert.True(Math.Abs(samples[bar * 3] - r) <= 8, where);
+            Assert.True(Math.Abs(samples[(bar * 3) + 1] - g) <= 8, where);
+            Assert.True(Math.Abs(samples[(bar * 3) + 2] - b) <= 8, where);
         }
+    }
+
+    [Fact]
+    public void A_full_range_source_is_encoded_unchanged()
+    {
+        const int Width = 640;
+        const int Height = 360;
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 90, SourceRange = YCbCrRange.Full });
+        byte[] jpeg = encoder.EncodePacked(Bars(Width, Height, PixelLayout.Uyvy), PixelLayout.Uyvy, Width, Height, Width * 2, out _, out _).ToArray();
+        var decoded = DecodeWithDjpeg(jpeg);
+        if (decoded is null)
+        {
+            return;
+        }
+
+        byte[] samples = SampleBarCentres(decoded.Value.Rgb, Width, Height);
+        for (int bar = 0; bar < ColourBars.Length; bar++)
+        {
+            (byte y, byte u, byte v, _, _, _) = ColourBars[bar];
+            (int r, int g, int b) = JfifRgb(y, u, v);
+            Assert.InRange(samples[bar * 3], r - 6, r + 6);
+            Assert.InRange(samples[(bar * 3) + 1], g - 6, g + 6);
+            Assert.InRange(samples[(bar * 3) + 2], b - 6, b + 6);
+        }
+    }
+
+    [Fact]
+    public void Range_expansion_matches_the_bt601_definition_on_every_sample()
+    {
+        // Every byte value, through the vector path (a 256-byte plane) and the scalar tail (3 bytes), against the double formula.
+        byte[] all = Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
+        byte[] luma = [.. all, 7, 128, 250];
+        byte[] chroma = [.. all, 7, 128, 250];
+        SampleRange.ExpandLuma(luma);
+        SampleRange.ExpandChroma(chroma);
+        for (int i = 0; i < luma.Length; i++)
+        {
+            int source = i < 256 ? i : new[] { 7, 128, 250 }[i - 256];
+            int expectedLuma = FullRangeLuma((byte)source);
+            int expectedChroma = Math.Clamp((int)Math.Round(((Math.Clamp(source, 16, 240) - 128) * 255.0 / 224) + 128), 0, 255);
+            Assert.True(Math.Abs(luma[i] - expectedLuma) <= 1, $"luma {source}: {luma[i]} vs {expectedLuma}");
+            Assert.True(Math.Abs(chroma[i] - expectedChroma) <= 1, $"chroma {source}: {chroma[i]} vs {expectedChroma}");
+        }
+
+        Assert.Equal((0, 255, 128), (luma[16], luma[235], chroma[128]));
     }
 
     [Fact]
@@ -146,13 +208,13 @@ public sealed class JpegEncoderTests
 
         Assert.Equal((1920, 1080), (decoded.Value.Width, decoded.Value.Height));
 
-        // Compare luma of the decoded image (from RGB) with the source luma: mean absolute error stays small.
+        // Compare luma of the decoded image (from RGB) with the source luma in full range: mean absolute error stays small.
         long error = 0;
         for (int pixel = 0; pixel < 1920 * 1080; pixel++)
         {
             byte[] rgb = decoded.Value.Rgb;
             double luma = (0.299 * rgb[pixel * 3]) + (0.587 * rgb[(pixel * 3) + 1]) + (0.114 * rgb[(pixel * 3) + 2]);
-            error += Math.Abs((int)Math.Round(luma) - frame[(pixel * 2) + 1]);
+            error += Math.Abs((int)Math.Round(luma) - FullRangeLuma(frame[(pixel * 2) + 1]));
         }
 
         double meanError = error / (1920.0 * 1080);
@@ -170,7 +232,13 @@ public sealed class JpegEncoderTests
         var fromJpeg = new FrameThumbnail();
         decoder.DecodeThumbnail(jpeg, fromJpeg);
         var fromPixels = new FrameThumbnail();
-        new LumaReducer().Reduce(frame, 640, 360, 1280, lumaInHighByte: true, fromPixels);
+        byte[] fullRange = (byte[])frame.Clone();
+        for (int i = 1; i < fullRange.Length; i += 2)
+        {
+            fullRange[i] = (byte)FullRangeLuma(fullRange[i]);
+        }
+
+        new LumaReducer().Reduce(fullRange, 640, 360, 1280, lumaInHighByte: true, fromPixels);
         Assert.Equal((80, 45), (fromJpeg.Width, fromJpeg.Height));
         Assert.True(fromJpeg.IsComparableTo(fromPixels));
 

@@ -118,6 +118,11 @@ internal sealed class SimulatedV4l2Device(FakeTimeProvider clock, DateTimeOffset
     {
         Calls.Add("QUERY_DV_TIMINGS");
         timings = default;
+        if (TimingsOnSubdevice)
+        {
+            return V4l2.ErrorNotTty;
+        }
+
         SimulatedPhase? phase = Current;
         switch (phase?.Input)
         {
@@ -137,6 +142,9 @@ internal sealed class SimulatedV4l2Device(FakeTimeProvider clock, DateTimeOffset
     }
 
     public SimulatedVb2Queue Queue => _queue;
+
+    /// <summary>The Pi 5's rp1-cfe: the video node has no DV-timings ioctls (ENOTTY); they live on /dev/v4l-subdevN.</summary>
+    public bool TimingsOnSubdevice { get; set; }
 
     /// <summary>S_FMT / S_DV_TIMINGS on unicam: EBUSY whenever the queue has buffers, whoever owns them.</summary>
     private bool QueueBusyForFormat => _queue.HasBuffers;

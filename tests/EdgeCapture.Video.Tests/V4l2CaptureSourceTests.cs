@@ -43,6 +43,12 @@ public sealed class V4l2CaptureSourceTests
             NullLogger.Instance,
             _ =>
             {
+                if (clock.GetUtcNow() - sessionStart >= phases.Aggregate(TimeSpan.Zero, (sum, phase) => sum + phase.Duration))
+                {
+                    // The script is over (a source that never polls again ends here).
+                    end.Cancel();
+                }
+
                 if (opens++ < failedOpens || SimulatedV4l2Device.IsUnplugged(clock, sessionStart, phases))
                 {
                     return (2, null);
@@ -191,6 +197,23 @@ public sealed class V4l2CaptureSourceTests
         // Reopened after one retry interval (250 ms): 1.75 s of 20 fps from the second file.
         Assert.Equal(0.25, Seconds(sink.Markers[1].MonotonicNanoseconds, start));
         Assert.Equal(35, sink.Frames.Count);
+    }
+
+    [Fact]
+    public void A_bridge_behind_the_pi5_camera_front_end_is_refused_clearly_once()
+    {
+        // rp1-cfe answers VIDIOC_QUERY_DV_TIMINGS on the video node with ENOTTY: one clear DeviceError, no NoSync loop, no stream.
+        var (sink, devices, _) = Run(
+            [new(TimeSpan.FromSeconds(2), SimulatedInput.Signal, 1920, 1080, 30)],
+            onOpen: device => device.TimingsOnSubdevice = true);
+
+        CaptureMarker marker = Assert.Single(sink.Markers);
+        Assert.Equal(CaptureMarkerKind.DeviceError, marker.Kind);
+        Assert.Contains("v4l-subdev", marker.Detail, StringComparison.Ordinal);
+        Assert.Contains("USB HDMI dongle", marker.Detail, StringComparison.Ordinal);
+        Assert.Empty(sink.Frames);
+        Assert.All(devices, d => Assert.DoesNotContain("STREAMON", d.Calls));
+        Assert.All(devices, d => Assert.True(d.Disposed));
     }
 
     [Fact]

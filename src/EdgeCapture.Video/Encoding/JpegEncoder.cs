@@ -7,7 +7,9 @@ namespace EdgeCapture.Video.Encoding;
 /// Encodes packed 4:2:2 frames (UYVY, YUYV) to baseline JPEG 4:2:0 with libjpeg-turbo's TurboJPEG API.
 /// The packed frame is split into Y, Cb and Cr planes (halving chroma vertically, optionally downscaling)
 /// and handed to <c>tjCompressFromYUVPlanes</c>, so no RGB conversion happens anywhere: the YCbCr samples
-/// from HDMI go straight into the DCT (NEON-accelerated on the Pi). One instance per thread; buffers are reused.
+/// from HDMI go straight into the DCT (NEON-accelerated on the Pi). Limited-range samples (the default
+/// <see cref="JpegEncodingOptions.SourceRange"/>) are first expanded to the full range JFIF decoders assume.
+/// One instance per thread; buffers are reused.
 /// </summary>
 public sealed class JpegEncoder : IDisposable
 {
@@ -76,6 +78,13 @@ public sealed class JpegEncoder : IDisposable
         else
         {
             PackedPlanes.SplitHalfSize(packed, width, height, stride, uyvy, encodedWidth, encodedHeight, _luma, _blue, _red);
+        }
+
+        if (_options.SourceRange == YCbCrRange.Limited)
+        {
+            SampleRange.ExpandLuma(_luma.AsSpan(0, encodedWidth * encodedHeight));
+            SampleRange.ExpandChroma(_blue.AsSpan(0, chromaWidth * chromaHeight));
+            SampleRange.ExpandChroma(_red.AsSpan(0, chromaWidth * chromaHeight));
         }
 
         _outputLength = Compress(encodedWidth, encodedHeight, chromaWidth);

@@ -12,6 +12,12 @@ public sealed record JpegEncodingOptions
     /// <summary>Use the fast integer DCT: a little faster on a Pi, very slightly less accurate. Default true.</summary>
     public bool FastDct { get; init; } = true;
 
+    /// <summary>
+    /// The range of the packed frames' samples. Default <see cref="YCbCrRange.Limited"/>: the TC358743's UYVY (and the
+    /// simulated desktop) is BT.601 limited range, which is expanded to JFIF's full range before encoding.
+    /// </summary>
+    public YCbCrRange SourceRange { get; init; } = YCbCrRange.Limited;
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
@@ -23,6 +29,11 @@ public sealed record JpegEncodingOptions
         if (DownscaleFactor is not (1 or 2))
         {
             throw new ArgumentOutOfRangeException(nameof(DownscaleFactor), DownscaleFactor, "Downscale factor must be 1 or 2.");
+        }
+
+        if (!Enum.IsDefined(SourceRange))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SourceRange), SourceRange, "Source range must be Limited or Full.");
         }
     }
 }

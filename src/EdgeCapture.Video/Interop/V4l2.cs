@@ -19,6 +19,7 @@ internal static partial class V4l2
     public const int ErrorAgain = 11;                 // EAGAIN
     public const int ErrorInterrupted = 4;            // EINTR
     public const int ErrorNoDevice = 19;              // ENODEV: unplugged
+    public const int ErrorNotTty = 25;                // ENOTTY: the node has no such ioctl (rp1-cfe: DV timings live on a subdevice)
     public const int ErrorBusy = 16;                  // EBUSY: the queue has buffers (ours, the read() emulator's, another process's)
 
     private const uint Read = 2;

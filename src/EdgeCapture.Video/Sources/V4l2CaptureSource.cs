@@ -136,7 +136,7 @@ public sealed partial class V4l2CaptureSource : IFrameSource
         /// <summary>Cancelled, or the device vanished: reopen at once.</summary>
         Reopen,
 
-        /// <summary>EBUSY: close, wait a retry interval, reopen.</summary>
+        /// <summary>EBUSY (or a node that cannot serve the bridge): close, wait a retry interval, reopen.</summary>
         Busy,
     }
 
@@ -160,6 +160,14 @@ public sealed partial class V4l2CaptureSource : IFrameSource
                 {
                     Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, "ENODEV");
                     return DeviceOutcome.Reopen;
+                }
+
+                if (queryError == V4l2.ErrorNotTty)
+                {
+                    // unicam (Pi 4, CM4) serves the DV-timings ioctls on the video node; the Pi 5's rp1-cfe is
+                    // media-controller-centric and serves them (and the EDID) on /dev/v4l-subdevN only. Not supported.
+                    Report(sink, SignalState.DeviceMissing, CaptureMarkerKind.DeviceError, $"{_options.DevicePath} has no VIDIOC_QUERY_DV_TIMINGS (ENOTTY): a TC358743 behind the Pi 5's rp1-cfe keeps its timings on /dev/v4l-subdevN, which is not supported; use a USB HDMI dongle (v4l2-dongle) on a Pi 5");
+                    return DeviceOutcome.Busy;
                 }
 
                 if (queryError != 0)

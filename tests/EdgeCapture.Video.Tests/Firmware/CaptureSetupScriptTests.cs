@@ -48,6 +48,19 @@ public sealed class CaptureSetupScriptTests : IDisposable
     }
 
     [Fact]
+    public void A_pi5_camera_front_end_is_refused_with_the_reason()
+    {
+        // rp1-cfe: EDID and DV timings would have to go to /dev/v4l-subdevN; not supported, so nothing is loaded anywhere.
+        (int exitCode, string log, string calls) = RunScript("2", driver: "rp1-cfe", signal: true);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("rp1-cfe", log, StringComparison.Ordinal);
+        Assert.Contains("/dev/v4l-subdevN", log, StringComparison.Ordinal);
+        Assert.Contains("USB HDMI dongle", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("--set-edid", calls, StringComparison.Ordinal);
+        Assert.DoesNotContain("--set-dv-bt-timings", calls, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_wrong_lane_count_is_a_clear_error()
     {
         (int exitCode, string log, _) = RunScript("3", driver: "tc358743", signal: true);

@@ -86,10 +86,8 @@ public sealed partial class CollectorService : IAsyncDisposable
                 broker = await EmbeddedBroker.StartAsync(options.EmbeddedBroker, loggerFactory.CreateLogger<EmbeddedBroker>()).ConfigureAwait(false);
                 connectionOptions = new BrokerConnectionOptions
                 {
-                    Host = options.EmbeddedBroker.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : options.EmbeddedBroker.Address.ToString(),
-                    Port = broker.Port,
-                    UseTls = broker.UsesTls,
-                    CertificateAuthority = options.EmbeddedBroker.ClientCertificateAuthority,
+                    Host = broker.UsesTls || options.EmbeddedBroker.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : options.EmbeddedBroker.Address.ToString(),
+                    Port = broker.CollectorPort,
                     UserName = EmbeddedBroker.CollectorUserName,
                     Password = broker.CollectorSecret,
                 };

@@ -25,9 +25,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     private readonly EmbeddedBrokerOptions _options;
     private readonly ILogger _logger;
 
-    private EmbeddedBroker(MqttServer server, EmbeddedBrokerOptions options, string collectorSecret, ILogger logger)
+    private EmbeddedBroker(MqttServer server, EmbeddedBrokerOptions options, string collectorSecret, int collectorPort, ILogger logger)
     {
         _server = server;
+        CollectorPort = collectorPort;
         _options = options;
         CollectorSecret = collectorSecret;
         _logger = logger;
@@ -41,6 +42,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
     /// <summary>The port it listens on.</summary>
     public int Port => _options.EffectivePort;
+
+    /// <summary>
+    /// The port the collector's own client connects to on 127.0.0.1: <see cref="Port"/> without TLS; with TLS a second,
+    /// plain, loopback-only listener that admits nothing but the collector's secret (devices must use TLS).
+    /// </summary>
+    public int CollectorPort { get; }
 
     /// <summary>Whether devices connect over TLS.</summary>
     public bool UsesTls => _options.ServerCertificate is not null;
@@ -56,9 +63,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         MqttServerOptionsBuilder builder = factory.CreateServerOptionsBuilder()
             .WithMaxPendingMessagesPerClient(options.MaximumPendingMessagesPerClient)
             .WithPersistentSessions();
+        int collectorPort = options.EffectivePort;
         if (options.ServerCertificate is { } certificate)
         {
-            builder = builder.WithoutDefaultEndpoint().WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(options.Address)
+            collectorPort = FreeLoopbackPort();
+            builder = builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(collectorPort)
+                .WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(options.Address)
                 .WithEncryptedEndpointPort(options.EffectivePort).WithEncryptionCertificate(certificate);
             if (options.ClientCertificateAuthority is { } authority)
             {
@@ -72,7 +82,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         }
 
         MqttServer server = factory.CreateMqttServer(builder.Build());
-        var broker = new EmbeddedBroker(server, options, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), logger);
+        var broker = new EmbeddedBroker(server, options, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), collectorPort, logger);
         await server.StartAsync().ConfigureAwait(false);
         LogStarted(logger, options.Address, options.EffectivePort, options.ServerCertificate is not null);
         return broker;
@@ -84,6 +94,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     {
         await _server.StopAsync().ConfigureAwait(false);
         _server.Dispose();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static bool IsIssuedBy(X509Certificate2 certificate, X509Certificate2 authority)
@@ -103,6 +120,11 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             identity = CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(connection.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(CollectorSecret))
                 ? CollectorUserName
                 : null;
+        }
+        else if (UsesTls && !connection.IsSecureConnection)
+        {
+            // The plain loopback listener is the collector's alone.
+            identity = null;
         }
         else if (UsesTls)
         {

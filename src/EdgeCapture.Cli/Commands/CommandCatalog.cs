@@ -19,5 +19,7 @@ internal static class CommandCatalog
         yield return RecordCommand.CreateRecord();
         yield return RecordCommand.CreateVerify();
         yield return CaptureCommand.Create();
+        yield return CollectorCommand.Create();
+        yield return SessionsCommand.Create();
     }
 }

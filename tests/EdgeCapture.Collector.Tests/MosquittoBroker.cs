@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EdgeCapture.Collector.Broker;
+using EdgeCapture.TestSupport;
 
 namespace EdgeCapture.Collector.Tests;
 
@@ -37,7 +38,7 @@ internal sealed class MosquittoBroker : IDisposable
     /// <summary>Starts Mosquitto, or returns null when it is not installed and that is allowed.</summary>
     public static MosquittoBroker? Start(TestCertificates certificates)
     {
-        string? executable = ExternalTool.Require("mosquitto");
+        string? executable = ExternalTool.Require("mosquitto", "mosquitto");
         if (executable is null)
         {
             return null;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using EdgeCapture.Collector.Interop;
 
 namespace EdgeCapture.Collector.Storage;
 
@@ -84,7 +83,7 @@ public sealed class FileSystemBlobStore : ISegmentBlobStore
             if (!Directory.Exists(shard))
             {
                 Directory.CreateDirectory(shard);
-                LibC.SyncDirectory(_root);
+                DirectorySync.Sync(_root);
             }
 
             try
@@ -97,7 +96,7 @@ public sealed class FileSystemBlobStore : ISegmentBlobStore
                 return BlobPutResult.AlreadyStored;
             }
 
-            LibC.SyncDirectory(shard);
+            DirectorySync.Sync(shard);
             return BlobPutResult.Stored;
         }
         finally
@@ -130,7 +129,7 @@ public sealed class FileSystemBlobStore : ISegmentBlobStore
         }
 
         File.Delete(path);
-        LibC.SyncDirectory(Path.GetDirectoryName(path)!);
+        DirectorySync.Sync(Path.GetDirectoryName(path)!);
         return true;
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using EdgeCapture.Collector.Interop;
 
 namespace EdgeCapture.Collector.Storage;
 
@@ -49,7 +48,7 @@ public sealed class QuarantineStore
             file.Flush(flushToDisk: true);
         }
 
-        LibC.SyncDirectory(_root);
+        DirectorySync.Sync(_root);
         return path;
     }
 
@@ -83,7 +82,7 @@ public sealed class QuarantineStore
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        LibC.SyncDirectory(_root);
+        DirectorySync.Sync(_root);
         return path;
     }
 

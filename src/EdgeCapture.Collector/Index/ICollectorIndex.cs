@@ -24,11 +24,16 @@ public interface ICollectorIndex : IDisposable
     /// <returns>The key or null.</returns>
     DevicePublicKey? FindDeviceKey(string deviceId);
 
-    /// <summary>Records a device's presence (online on its birth, offline on its Will).</summary>
+    /// <summary>
+    /// Records a device's presence (online on its birth, offline on its Will) unless it is stale: a message whose
+    /// birth/death sequence is older than the one on record is ignored (a late Will of an earlier connection).
+    /// </summary>
     /// <param name="deviceId">The device.</param>
     /// <param name="online">Online or offline.</param>
+    /// <param name="sequence">The presence message's bdSeq.</param>
     /// <param name="now">When it was seen.</param>
-    void RecordPresence(string deviceId, bool online, DateTimeOffset now);
+    /// <returns>False when the message was stale or the device is not enrolled.</returns>
+    bool RecordPresence(string deviceId, bool online, long sequence, DateTimeOffset now);
 
     /// <summary>The device a session belongs to, or null when no segment of it is stored or was retracted.</summary>
     /// <param name="sessionId">The session.</param>

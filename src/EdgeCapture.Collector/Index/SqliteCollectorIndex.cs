@@ -22,6 +22,7 @@ public sealed class SqliteCollectorIndex : ICollectorIndex
             public_key TEXT NOT NULL,
             enrolled_utc_ticks INTEGER NOT NULL,
             online INTEGER NOT NULL DEFAULT 0,
+            presence_sequence INTEGER NOT NULL DEFAULT -1,
             last_seen_utc_ticks INTEGER
         ) STRICT;
         CREATE TABLE IF NOT EXISTS segments (
@@ -179,12 +180,12 @@ public sealed class SqliteCollectorIndex : ICollectorIndex
     }
 
     /// <inheritdoc/>
-    public void RecordPresence(string deviceId, bool online, DateTimeOffset now)
+    public bool RecordPresence(string deviceId, bool online, long sequence, DateTimeOffset now)
     {
         lock (_lock)
         {
-            Run(null, "UPDATE devices SET online = $online, last_seen_utc_ticks = $now WHERE device_id = $device;",
-                ("$device", deviceId), ("$online", online ? 1 : 0), ("$now", now.UtcTicks));
+            return Run(null, "UPDATE devices SET online = $online, presence_sequence = $sequence, last_seen_utc_ticks = $now WHERE device_id = $device AND presence_sequence <= $sequence;",
+                ("$device", deviceId), ("$online", online ? 1 : 0), ("$sequence", sequence), ("$now", now.UtcTicks)) == 1;
         }
     }
 

@@ -97,7 +97,7 @@ public sealed partial class SegmentIngest
             return Quarantine(message, deviceId, null, "signature-invalid", "presence not signed by this device's enrolled key", keepPayload: true);
         }
 
-        _store.Index.RecordPresence(deviceId, signed.Message.Online, _time.GetUtcNow());
-        return new IngestResult(IngestOutcome.PresenceRecorded, null, signed.Message.Online ? "online" : "offline");
+        bool current = _store.Index.RecordPresence(deviceId, signed.Message.Online, signed.Message.BirthDeathSequence, _time.GetUtcNow());
+        return new IngestResult(IngestOutcome.PresenceRecorded, null, (signed.Message.Online ? "online" : "offline") + (current ? string.Empty : " (stale, ignored)"));
     }
 }

@@ -62,7 +62,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         var factory = new MqttServerFactory();
         MqttServerOptionsBuilder builder = factory.CreateServerOptionsBuilder()
             .WithMaxPendingMessagesPerClient(options.MaximumPendingMessagesPerClient)
-            .WithPersistentSessions();
+            .WithPersistentSessions()
+            .WithDefaultEndpointReuseAddress()
+            .WithTlsEndpointReuseAddress();
         int collectorPort = options.EffectivePort;
         if (options.ServerCertificate is { } certificate)
         {

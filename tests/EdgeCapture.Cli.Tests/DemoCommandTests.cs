@@ -24,6 +24,8 @@ public sealed class DemoCommandTests
             Assert.Contains("sealed ", text, StringComparison.Ordinal);
             Assert.Contains("end=PrivacyEngaged", text, StringComparison.Ordinal);
             Assert.Contains("verify: OK", text, StringComparison.Ordinal);
+            Assert.Contains("collector verify: OK", text, StringComparison.Ordinal);
+            Assert.Contains("the box's outbox is empty", text, StringComparison.Ordinal);
             System.Text.RegularExpressions.Match gated = System.Text.RegularExpressions.Regex.Match(text, @"events received \d+, accepted \d+, gated (?<gated>\d+)");
             Assert.True(gated.Success, text);
             Assert.True(int.Parse(gated.Groups["gated"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "the private interval gated nothing:\n" + text);
@@ -34,6 +36,33 @@ public sealed class DemoCommandTests
             Assert.Equal(
                 UnixFileMode.UserRead | UnixFileMode.UserWrite,
                 File.GetUnixFileMode(Path.Combine(work.FullName, "custodian", "identity.txt")));
+
+            // Every stored segment in DIR/collector is an age file the stock age CLI opens with the custodian's identity,
+            // and the collector's store holds no identity.
+            string[] stored = Directory.GetFiles(Path.Combine(work.FullName, "collector", "segments"), "*.age", SearchOption.AllDirectories);
+            Assert.NotEmpty(stored);
+            Assert.Empty(Directory.GetFiles(Path.Combine(work.FullName, "collector"), "identity*", SearchOption.AllDirectories));
+            string? age = EdgeCapture.TestSupport.ExternalTool.Require("age", "age");
+            if (age is not null)
+            {
+                foreach (string file in stored)
+                {
+                    using var decrypt = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(age, ["-d", "-i", Path.Combine(work.FullName, "custodian", "identity.txt"), file])
+                    {
+                        RedirectStandardOutput = true,
+                        RedirectStandardError = true,
+                        UseShellExecute = false,
+                    })!;
+                    using var plaintext = new MemoryStream();
+                    Task copy = decrypt.StandardOutput.BaseStream.CopyToAsync(plaintext);
+                    string stderr = await decrypt.StandardError.ReadToEndAsync();
+                    await copy;
+                    await decrypt.WaitForExitAsync();
+                    Assert.True(decrypt.ExitCode == 0, $"age -d {file}: {stderr}");
+                    // A segment's plaintext is a CBOR sequence starting with its header record [0, 1, ...].
+                    Assert.True(plaintext.Length > 0 && plaintext.GetBuffer()[0] >> 5 == 4, $"{file} did not decrypt to a segment");
+                }
+            }
         }
         finally
         {

@@ -7,8 +7,12 @@ namespace EdgeCapture.Cli.Commands;
 /// <summary>
 /// <c>edgecapture demo</c>: the whole appliance on simulated hardware, end to end, in a scratch directory. It plays both
 /// sides that a real deployment keeps apart: the custodian (who alone holds the age identity) and the box (which records
-/// to the custodian's recipient and cannot read what it sealed). It runs the same <c>record</c> and <c>verify</c>
-/// commands an operator would, so what it shows is what the product does.
+/// to the custodian's recipient and cannot read what it sealed), and the on-prem collector in between: an in-process
+/// collector with its embedded broker, to which the box's uploader sends every sealed segment exactly once, and from
+/// whose store the custodian verifies and decrypts them. It runs the same <c>record</c>, <c>verify</c> and
+/// <c>sessions list</c> commands an operator would, so what it shows is what the product does.
+/// Layout of <c>--work-dir DIR</c>: <c>DIR/custodian/identity.txt</c>, <c>DIR/box</c> (device key, outbox),
+/// <c>DIR/collector</c> (index, <c>segments/**.age</c>: each a file the stock <c>age</c> CLI opens with the identity).
 /// </summary>
 internal static class DemoCommand
 {
@@ -47,6 +51,9 @@ internal static class DemoCommand
         return command;
     }
 
+    /// <summary>The demo box's device id (in its manifests, its topics and the collector's enrolment).</summary>
+    internal const string DeviceId = "demo-box-1";
+
     private static async Task<int> RunAsync(string root, double length, int seed, InvocationConfiguration console, CancellationToken cancellationToken)
     {
         TextWriter output = console.Output;
@@ -77,7 +84,7 @@ internal static class DemoCommand
 
         int recordExit = await Program.RunAsync(
             [
-                "record", "--simulate", "--video", "--seed", seed.ToString(CultureInfo.InvariantCulture),
+                "record", "--simulate", "--video", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--device-id", DeviceId,
                 "--data-dir", boxDirectory, "--recipient", recipient,
                 "--duration", length.ToString(CultureInfo.InvariantCulture),
                 "--private-at", privateAt, "--public-at", publicAt,
@@ -95,6 +102,12 @@ internal static class DemoCommand
         }
 
         await output.WriteLineAsync(Environment.NewLine + "== The custodian: verify the chain, open the segments ==").ConfigureAwait(false);
-        return await Program.RunAsync(["verify", "--data-dir", boxDirectory, "--identity", identityPath], console).ConfigureAwait(false);
+        int verifyExit = await Program.RunAsync(["verify", "--data-dir", boxDirectory, "--identity", identityPath], console).ConfigureAwait(false);
+        if (verifyExit != 0 || cancellationToken.IsCancellationRequested)
+        {
+            return verifyExit;
+        }
+
+        return await DemoCollector.UploadAndVerifyAsync(root, boxDirectory, DeviceId, identityPath, output, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,6 +4,7 @@ using System.Xml.Linq;
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("bench", "*");
+var testHangTimeout = Argument("test-hang-timeout", "5m");
 var solution = File("./EdgeCapture.sln");
 var artifacts = Directory("./artifacts");
 var cliProject = File("./src/EdgeCapture.Cli/EdgeCapture.Cli.csproj");
@@ -73,6 +74,8 @@ Task("Test")
             NoRestore = true,
             ResultsDirectory = results,
             Loggers = new[] { "trx", "console;verbosity=minimal" },
+            // A stuck test fails the run (the test host is dumped and killed) instead of hanging CI.
+            ArgumentCustomization = arguments => arguments.Append("--blame-hang-timeout").Append(testHangTimeout),
         });
     }
     catch (Exception exception)

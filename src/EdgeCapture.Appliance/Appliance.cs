@@ -42,13 +42,13 @@ namespace EdgeCapture.Appliance;
 public sealed class Appliance : IAsyncDisposable
 {
     /// <summary>GPIO line of the simulated privacy switch (high = private).</summary>
-    public const int SimulatedSwitchLine = 5;
+    public const int SimulatedSwitchLine = SimulatedPinout.SwitchLine;
 
     /// <summary>GPIO line of the simulated recording indicator (high = lit).</summary>
-    public const int SimulatedIndicatorLine = 26;
+    public const int SimulatedIndicatorLine = SimulatedPinout.IndicatorLine;
 
     /// <summary>GPIO line of the simulated forget button (low = pressed).</summary>
-    public const int SimulatedButtonLine = 6;
+    public const int SimulatedButtonLine = SimulatedPinout.ButtonLine;
 
     private const int TapCapacity = 16384;
 
@@ -239,18 +239,9 @@ public sealed class Appliance : IAsyncDisposable
         _frameGateClock = clock;
         if (Simulation is { } simulation)
         {
-            SimulatedGpio = new SimulatedGpioDriver();
-            SimulatedGpio.SetExternalLevel(SimulatedSwitchLine, simulation.PrivateAt.Contains(0) ? PinValue.High : PinValue.Low);
-            SimulatedGpio.SetExternalLevel(SimulatedButtonLine, PinValue.High);
-            var pinout = new PinoutDocument(
-                "simulated",
-                0,
-                GpioDriverChoice.Auto,
-                new PrivacySwitchPin(SimulatedSwitchLine, null, LinePull.Up, PinValue.High),
-                new RecordingIndicatorPin(SimulatedIndicatorLine, null, PinValue.High),
-                new ForgetButtonPin(SimulatedButtonLine, null, LinePull.Up, PinValue.Low));
+            SimulatedGpio = SimulatedPinout.CreateDriver(switchPrivate: simulation.PrivateAt.Contains(0));
             SimulatedGpioDriver driver = SimulatedGpio;
-            _privacy = PrivacyHardware.Start(pinout, privacyOptions, clock, _loggerFactory, _ => driver);
+            _privacy = PrivacyHardware.Start(SimulatedPinout.Document, privacyOptions, clock, _loggerFactory, _ => driver);
         }
         else
         {

@@ -33,4 +33,14 @@ public sealed class RepositoryLayoutTests
         string firstLines = string.Join('\n', File.ReadLines(Path.Combine(ProjectGraph.RepositoryRoot, "EdgeCapture.sln")).Take(3));
         Assert.Contains("Microsoft Visual Studio Solution File", firstLines, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_test_target_fails_a_hung_test_instead_of_hanging()
+    {
+        string script = File.ReadAllText(Path.Combine(ProjectGraph.RepositoryRoot, "build.cake"));
+        string testTask = script[script.IndexOf("Task(\"Test\")", StringComparison.Ordinal)..script.IndexOf("Task(\"Bench\")", StringComparison.Ordinal)];
+
+        Assert.Contains("--blame-hang-timeout", testTask, StringComparison.Ordinal);
+        Assert.Contains("Argument(\"test-hang-timeout\", \"5m\")", script, StringComparison.Ordinal);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class AgeInteropTests : IDisposable
     [InlineData(65536 * 2, true)]
     public void Files_we_write_open_with_age(int size, bool armor)
     {
-        if (ExternalTool.Require("age") is not { } age)
+        if (ExternalTool.Require("age", "the Debian package age") is not { } age)
         {
             return;
         }
@@ -45,7 +45,7 @@ public sealed class AgeInteropTests : IDisposable
     [InlineData(70_000, true)]
     public void Files_age_writes_open_with_ours(int size, bool armor)
     {
-        if (ExternalTool.Require("age") is not { } age)
+        if (ExternalTool.Require("age", "the Debian package age") is not { } age)
         {
             return;
         }
@@ -66,7 +66,7 @@ public sealed class AgeInteropTests : IDisposable
     [Fact]
     public void Age_keygen_identities_load_in_ours_and_ours_load_in_age()
     {
-        if (ExternalTool.Require("age") is not { } age || ExternalTool.Require("age-keygen") is not { } keygen)
+        if (ExternalTool.Require("age", "the Debian package age") is not { } age || ExternalTool.Require("age-keygen", "the Debian package age") is not { } keygen)
         {
             return;
         }
@@ -94,7 +94,7 @@ public sealed class AgeInteropTests : IDisposable
     [Fact]
     public void Tampered_files_from_ours_are_refused_by_age_too()
     {
-        if (ExternalTool.Require("age") is not { } age)
+        if (ExternalTool.Require("age", "the Debian package age") is not { } age)
         {
             return;
         }

@@ -48,18 +48,6 @@ internal static class ExternalProcess
             .Select(directory => Path.Combine(directory, tool))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>
-    /// True when the tool exists. Missing under CI=true fails the test; elsewhere the test returns early with a note.
-    /// </summary>
-    public static bool RequireTool(string tool, string package)
-    {
-        if (Find(tool) is not null)
-        {
-            return true;
-        }
-
-        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"{tool} is required in CI (apt-get install {package}).");
-        Console.WriteLine($"{tool} not found (apt-get install {package}); test not run.");
-        return false;
-    }
+    /// <summary>True when the tool exists; missing, it fails the test unless the run opted out (see <see cref="ExternalTool"/>).</summary>
+    public static bool RequireTool(string tool, string package) => ExternalTool.Require(tool, "the Debian package " + package) is not null;
 }

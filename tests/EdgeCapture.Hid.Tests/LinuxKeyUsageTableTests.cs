@@ -202,10 +202,8 @@ public sealed partial class LinuxKeyUsageTableTests
     public void Every_row_names_its_key_as_the_kernel_header_does()
     {
         const string header = "/usr/include/linux/input-event-codes.h";
-        if (!File.Exists(header))
+        if (!ExternalTool.RequireFile(header, "the Debian package linux-libc-dev"))
         {
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"{header} (Debian linux-libc-dev) is required in CI.");
-            Console.WriteLine($"{header} missing (install linux-libc-dev); header check not run.");
             return;
         }
 

@@ -8,17 +8,18 @@ namespace EdgeCapture.Privacy.Tests;
 /// <summary>The privacy hardware on a simulated chip with a fake clock, plus one ordered log of what happened.</summary>
 internal sealed class PrivacyRig : IDisposable
 {
-    public const int SwitchLine = 5;
-    public const int LedLine = 26;
-    public const int ButtonLine = 6;
+    public const int SwitchLine = SimulatedPinout.SwitchLine;
+    public const int LedLine = SimulatedPinout.IndicatorLine;
+    public const int ButtonLine = SimulatedPinout.ButtonLine;
 
-    public static readonly PinoutDocument DefaultPinout = new(
-        "Raspberry Pi 4 Model B",
-        0,
-        GpioDriverChoice.Auto,
-        new PrivacySwitchPin(SwitchLine, 29, LinePull.Up, PinValue.High),
-        new RecordingIndicatorPin(LedLine, 37, PinValue.High),
-        new ForgetButtonPin(ButtonLine, 31, LinePull.Up, PinValue.Low));
+    // The simulated pinout with the Pi 4 header pins of those lines (GPIO5 = pin 29, GPIO26 = pin 37, GPIO6 = pin 31).
+    public static readonly PinoutDocument DefaultPinout = SimulatedPinout.Document with
+    {
+        Board = "Raspberry Pi 4 Model B",
+        PrivacySwitch = SimulatedPinout.Document.PrivacySwitch with { HeaderPin = 29 },
+        RecordingIndicator = SimulatedPinout.Document.RecordingIndicator with { HeaderPin = 37 },
+        ForgetButton = SimulatedPinout.Document.ForgetButton with { HeaderPin = 31 },
+    };
 
     private readonly Lock _logLock = new();
     private readonly List<string> _log = [];

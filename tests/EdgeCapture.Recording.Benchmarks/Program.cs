@@ -210,12 +210,8 @@ internal static class Program
     private static void GateLatency()
     {
         var clock = new MonotonicClock(TimeProvider.System);
-        var driver = new SimulatedGpioDriver();
-        driver.SetExternalLevel(5, PinValue.High);
-        driver.SetExternalLevel(6, PinValue.High);
-        var pinout = new PinoutDocument("simulated", 0, GpioDriverChoice.Auto, new PrivacySwitchPin(5, null, LinePull.Up, PinValue.High),
-            new RecordingIndicatorPin(26, null, PinValue.High), new ForgetButtonPin(6, null, LinePull.Up, PinValue.Low));
-        using PrivacyHardware hardware = PrivacyHardware.Start(pinout, new PrivacyOptions(), clock, driverFactory: _ => driver);
+        SimulatedGpioDriver driver = SimulatedPinout.CreateDriver(switchPrivate: true);
+        using PrivacyHardware hardware = PrivacyHardware.Start(SimulatedPinout.Document, new PrivacyOptions(), clock, driverFactory: _ => driver);
         var lastAcceptedBeforeFlip = new List<double>();
         var refuseAfterFlip = new List<double>();
         for (int flip = 0; flip < 40; flip++)

@@ -22,19 +22,13 @@ namespace EdgeCapture.Recording.Tests;
 /// </summary>
 internal sealed class RecorderRig : IDisposable
 {
-    public const int SwitchLine = 5;
-    public const int LedLine = 26;
-    public const int ButtonLine = 6;
+    public const int SwitchLine = SimulatedPinout.SwitchLine;
+    public const int LedLine = SimulatedPinout.IndicatorLine;
+    public const int ButtonLine = SimulatedPinout.ButtonLine;
     public const int KeyboardId = 1;
     public const int MouseId = 2;
 
-    public static readonly PinoutDocument Pinout = new(
-        "simulated",
-        0,
-        GpioDriverChoice.Auto,
-        new PrivacySwitchPin(SwitchLine, null, LinePull.Up, PinValue.High),
-        new RecordingIndicatorPin(LedLine, null, PinValue.High),
-        new ForgetButtonPin(ButtonLine, null, LinePull.Up, PinValue.Low));
+    public static PinoutDocument Pinout => SimulatedPinout.Document;
 
     private readonly ConcurrentQueue<PrivacyTransition> _transitions = new();
     private readonly IDisposable _subscription;

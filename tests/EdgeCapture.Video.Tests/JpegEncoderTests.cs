@@ -11,7 +11,7 @@ public sealed class JpegEncoderTests
     /// <summary>Decodes with djpeg (libjpeg-turbo-progs), an independent standard decoder, to binary PPM.</summary>
     private static (int Width, int Height, byte[] Rgb)? DecodeWithDjpeg(ReadOnlySpan<byte> jpeg)
     {
-        string? djpeg = ExternalTool.Find("djpeg", "libjpeg-turbo-progs");
+        string? djpeg = ExternalTool.Require("djpeg", "the Debian package libjpeg-turbo-progs");
         if (djpeg is null)
         {
             return null;

@@ -13,7 +13,7 @@ public sealed class CaptureSetupScriptTests : IDisposable
     [Fact]
     public void Shellcheck_finds_nothing()
     {
-        string? shellcheck = ExternalTool.Find("shellcheck", "shellcheck");
+        string? shellcheck = ExternalTool.Require("shellcheck", "the Debian package shellcheck");
         if (shellcheck is null)
         {
             return;

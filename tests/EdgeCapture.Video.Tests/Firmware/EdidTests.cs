@@ -38,7 +38,7 @@ public sealed class EdidTests
     [MemberData(nameof(Variants))]
     public void Edid_decode_accepts_it_and_lists_the_modes_we_promise(string file, int preferredRefresh)
     {
-        string? edidDecode = ExternalTool.Find("edid-decode", "edid-decode");
+        string? edidDecode = ExternalTool.Require("edid-decode", "the Debian package edid-decode");
         if (edidDecode is null)
         {
             return;
@@ -72,7 +72,7 @@ public sealed class EdidTests
     [Fact]
     public void The_generator_reproduces_the_committed_binaries()
     {
-        string? python = ExternalTool.Find("python3", "python3");
+        string? python = ExternalTool.Require("python3", "the Debian package python3");
         if (python is null)
         {
             return;

@@ -117,11 +117,13 @@ public sealed class SimulatedApplianceTests : IDisposable
         Assert.True(reasons.Any(reason => reason.HasFlag(EdgeCapture.Video.FrameKeepReason.AfterAction)), $"no AfterAction frame: {string.Join(", ", reasons)}; {capture}");
         Assert.NotEmpty(actions);
 
-        // Every "before" frame is followed by recorded input within a frame interval or two (10 fps simulated source).
-        long window = 250_000_000;
-        Assert.All(
-            frames.Where(frame => ((EdgeCapture.Video.FrameKeepReason)frame.KeepReason).HasFlag(EdgeCapture.Video.FrameKeepReason.BeforeAction)),
-            frame => Assert.Contains(actions, at => at >= frame.MonotonicNanoseconds && at - frame.MonotonicNanoseconds <= window));
+        // Every "before" frame shows the screen before recorded input: an action follows it. How soon depends on how
+        // many frames the loaded machine dropped in between (the simulated source skips frames when its pool is empty),
+        // so no time bound is asserted here; the sampler's choice of the latest frame is tested on a fake clock in
+        // EdgeCapture.Video.Tests. Nor can there be more before-frames than actions.
+        var beforeFrames = frames.Where(frame => ((EdgeCapture.Video.FrameKeepReason)frame.KeepReason).HasFlag(EdgeCapture.Video.FrameKeepReason.BeforeAction)).ToList();
+        Assert.All(beforeFrames, frame => Assert.Contains(actions, at => at >= frame.MonotonicNanoseconds));
+        Assert.True(beforeFrames.Count <= actions.Count, $"{beforeFrames.Count} before-action frames for {actions.Count} actions");
     }
 
     [Theory]

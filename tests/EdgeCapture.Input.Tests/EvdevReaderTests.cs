@@ -73,12 +73,13 @@ public sealed class EvdevReaderTests
             [
                 "added Keyboard", "key 30 1", "key 48 1", "frame",
                 "key 30 0", "key 46 1", "frame",
-                "key 33 1", "frame",
-                "key 33 0", "key 46 0", "key 48 0", "frame", "removed",
+
+                // F was read with the dropped frame, so it is older than the EVIOCGKEY snapshot (which has it released).
+                "key 46 0", "key 48 0", "frame", "removed",
             ],
             sink.WaitFor("removed"));
         Assert.Equal(1, reader.Counters.SynDropped);
-        Assert.Equal(3, reader.Counters.EventsDiscardedAfterDrop);
+        Assert.Equal(4, reader.Counters.EventsDiscardedAfterDrop);
     }
 
     [Fact]

@@ -52,6 +52,9 @@ public sealed class EvdevDevice
     /// <summary>After SYN_DROPPED: events are discarded up to and including the next SYN_REPORT.</summary>
     internal bool DiscardingUntilReport { get; set; }
 
+    /// <summary>After a resynchronisation from EVIOCGKEY: key events left in the current read's buffer are older than it.</summary>
+    internal bool SkippingReadKeys { get; set; }
+
     internal EvdevEvent[] Frame { get; } = new EvdevEvent[FrameCapacity];
 
     internal int FrameCount { get; set; }

@@ -25,6 +25,9 @@ internal static partial class EvdevLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Input reader loop failed; continuing")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Input node {Path} refused, it is not a physical device: {Reason}")]
+    public static partial void NodeRefused(ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Cannot open input node {Path}: {Message}")]
     public static partial void OpenFailed(ILogger logger, string path, string message);
 }

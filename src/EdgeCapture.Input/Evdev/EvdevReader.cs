@@ -67,6 +67,12 @@ public sealed unsafe class EvdevReader : IDisposable
     /// </summary>
     public bool RequireDeviceNodes { get; set; }
 
+    /// <summary>
+    /// The sysfs input class directory, where <c>eventN</c> links to its device; a node whose device is under
+    /// <c>/devices/virtual</c> is refused. Default <c>/sys/class/input</c>; tests point it at a temporary tree.
+    /// </summary>
+    public string SysfsInputClass { get; init; } = PhysicalInputPolicy.SysfsInputClass;
+
     /// <summary>What was read and skipped.</summary>
     public EvdevReaderCounters Counters { get; } = new();
 
@@ -121,6 +127,16 @@ public sealed unsafe class EvdevReader : IDisposable
             if (!supportsIoctls && RequireDeviceNodes)
             {
                 EvdevLog.DeviceNotRelayed(_logger, options.Path, "not an evdev node, and only physical input may reach a real USB gadget");
+                ForgetPath(options.Path);
+                node.Dispose();
+                return null;
+            }
+
+            if (supportsIoctls && PhysicalInputPolicy.RefusalReason(node, SysfsInputClass) is { } refusal)
+            {
+                // Before the kind: a configured kind never lets a virtual or CEC node through.
+                Interlocked.Increment(ref Counters.NodesRefusedField);
+                EvdevLog.NodeRefused(_logger, options.Path, refusal);
                 ForgetPath(options.Path);
                 node.Dispose();
                 return null;
@@ -393,6 +409,10 @@ public sealed unsafe class EvdevReader : IDisposable
             ProcessEvent(device, buffer.Slice(offset, size), readTime);
         }
 
+        // Key events read after a resynchronisation are older than its EVIOCGKEY snapshot (which also flushed the
+        // kernel's queue of them); those were skipped. The next read brings events newer than the snapshot.
+        device.SkippingReadKeys = false;
+
         device.CarryLength = total - whole;
         buffer[whole..total].CopyTo(device.Carry);
     }
@@ -472,7 +492,7 @@ public sealed unsafe class EvdevReader : IDisposable
             return;
         }
 
-        if (device.DiscardingUntilReport)
+        if (device.DiscardingUntilReport || (device.SkippingReadKeys && inputEvent.Type == EventTypes.Key))
         {
             Interlocked.Increment(ref Counters.EventsDiscardedAfterDropField);
             return;
@@ -529,6 +549,10 @@ public sealed unsafe class EvdevReader : IDisposable
         }
 
         EvdevLog.Resynchronised(_logger, device.Id, device.Path, fromKernel ? "EVIOCGKEY" : "nothing (all keys released)");
+
+        // The snapshot is newer than every key event still in this read's buffer: applying those on top would undo it.
+        // Without a snapshot (a stand-in answering no EVIOCGKEY) the released state is a guess; later events are kept.
+        device.SkippingReadKeys = fromKernel;
         int delivered = 0;
         byte[] held = device.HeldKeys;
 

@@ -17,6 +17,7 @@ public sealed class EvdevReaderCounters
     internal long DevicesAddedField;
     internal long DevicesRemovedField;
     internal long LedWriteFailuresField;
+    internal long NodesRefusedField;
 
     /// <summary>Whole <c>input_event</c> structs read.</summary>
     public long EventsDecoded => Volatile.Read(ref EventsDecodedField);
@@ -42,7 +43,10 @@ public sealed class EvdevReaderCounters
     /// <summary>SYN_DROPPED events seen.</summary>
     public long SynDropped => Volatile.Read(ref SynDroppedField);
 
-    /// <summary>Events discarded between SYN_DROPPED and the next SYN_REPORT.</summary>
+    /// <summary>
+    /// Events discarded after SYN_DROPPED: up to the next SYN_REPORT, and key events already read beyond it (older
+    /// than the EVIOCGKEY snapshot taken there).
+    /// </summary>
     public long EventsDiscardedAfterDrop => Volatile.Read(ref EventsDiscardedAfterDropField);
 
     /// <summary>Frames longer than the frame buffer, delivered in parts.</summary>
@@ -56,6 +60,9 @@ public sealed class EvdevReaderCounters
 
     /// <summary>Devices that went away.</summary>
     public long DevicesRemoved => Volatile.Read(ref DevicesRemovedField);
+
+    /// <summary>Nodes refused as not physical: BUS_VIRTUAL or BUS_CEC, a /devices/virtual sysfs device, the vc4-hdmi CEC remote.</summary>
+    public long NodesRefused => Volatile.Read(ref NodesRefusedField);
 
     /// <summary>EV_LED writes to a keyboard that failed.</summary>
     public long LedWriteFailures => Volatile.Read(ref LedWriteFailuresField);

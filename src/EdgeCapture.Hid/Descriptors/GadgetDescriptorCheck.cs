@@ -45,6 +45,17 @@ public static class GadgetDescriptorCheck
         return problems;
     }
 
+    /// <summary>Checks a parsed relative mouse descriptor against <see cref="MouseReport"/>.</summary>
+    /// <param name="mouse">The mouse descriptor.</param>
+    /// <returns>Every disagreement found, empty when it matches.</returns>
+    public static IReadOnlyList<string> CheckRelativeMouse(HidReportDescriptor mouse)
+    {
+        ArgumentNullException.ThrowIfNull(mouse);
+        var problems = new List<string>();
+        CheckMouse(mouse, problems);
+        return problems;
+    }
+
     /// <summary>Checks a parsed absolute pointer descriptor against <see cref="AbsolutePointerReport"/>.</summary>
     /// <param name="absolutePointer">The absolute pointer descriptor.</param>
     /// <returns>Every disagreement found, empty when it matches.</returns>

@@ -42,6 +42,94 @@ public sealed class RelayServiceTests
     }
 
     [Fact]
+    public void In_input_directory_mode_nodes_present_at_start_and_plugged_in_later_are_classified_and_relayed()
+    {
+        using var directory = new TemporaryDirectory();
+        string input = directory.Combine("input");
+        Directory.CreateDirectory(input);
+        using var first = new SimulatedDevice(Path.Combine(input, "event0"), InputDeviceKind.Keyboard);
+        File.WriteAllText(Path.Combine(input, "js0"), string.Empty);   // not an event node: never opened
+        string gadget = directory.Combine("hidg0.bin");
+        var time = new FakeTimeProvider();
+        var opened = new List<string>();
+        using (var service = new RelayService(
+            new RelayConfiguration { InputDirectory = input, KeyboardGadgetPath = gadget },
+            time,
+            tap: null,
+            loggerFactory: null,
+            openNode: options =>
+            {
+                lock (opened)
+                {
+                    opened.Add(Path.GetFileName(options.Path));
+                }
+
+                return new KeyboardCapabilitiesNode(EvdevFileNode.Open(options.Path));
+            },
+            openEndpoint: null))
+        {
+            service.Start();
+            Assert.True(SpinWait.SpinUntil(() => service.DeviceCount == 1, TimeSpan.FromSeconds(30)), "hang guard");
+            first.Write(Tap(KeyCodes.Digit1));
+
+            // Hot-plug: found by inotify or, failing that, by the rescan on the clock.
+            using var second = new SimulatedDevice(Path.Combine(input, "event7"), InputDeviceKind.Keyboard);
+            Assert.True(SpinWait.SpinUntil(() => { time.Advance(TimeSpan.FromSeconds(2)); return service.DeviceCount == 2; }, TimeSpan.FromSeconds(30)), "hang guard");
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(gadget) && new FileInfo(gadget).Length >= 16, TimeSpan.FromSeconds(30)), "hang guard");
+            second.Write(Tap(KeyCodes.Digit2));
+            Assert.True(SpinWait.SpinUntil(() => new FileInfo(gadget).Length >= 32, TimeSpan.FromSeconds(30)), "hang guard");
+            // As on a real unplug, the node disappears from the directory, then the device is gone.
+            File.Delete(first.Path);
+            File.Delete(second.Path);
+            first.Unplug();
+            second.Unplug();
+            Assert.True(SpinWait.SpinUntil(() => service.DeviceCount == 0, TimeSpan.FromSeconds(30)), "hang guard");
+        }
+
+        Assert.Equal("00001E0000000000" + "0000000000000000" + "00001F0000000000" + "0000000000000000" + "0000000000000000", Convert.ToHexString(File.ReadAllBytes(gadget)));
+        lock (opened)
+        {
+            Assert.Equal(["event0", "event7"], opened.Distinct());
+        }
+    }
+
+    /// <summary>A FIFO that answers EVIOCGBIT as a real keyboard node does (Shift, Ctrl and the letter and digit rows).</summary>
+    private sealed class KeyboardCapabilitiesNode(IEvdevNode inner) : IEvdevNode
+    {
+        public string Path => inner.Path;
+
+        public int FileDescriptor => inner.FileDescriptor;
+
+        public int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public int Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+        public int IoControl(uint request, Span<byte> argument)
+        {
+            // EVIOCGBIT(ev, len) = _IOC(_IOC_READ, 'E', 0x20 + ev, len).
+            if (((request >> 8) & 0xFF) != 'E' || (request & 0xFF) is not (0x20 + EventTypes.Key) and not (0x20 + EventTypes.Relative))
+            {
+                return -22; // EINVAL: no other ioctl is answered
+            }
+
+            argument.Clear();
+            if ((request & 0xFF) == 0x20 + EventTypes.Key)
+            {
+                for (int key = 1; key <= KeyCodes.LeftShift; key++)
+                {
+                    argument[key / 8] |= (byte)(1 << (key % 8));
+                }
+            }
+
+            return argument.Length;
+        }
+
+        public int IoControl(uint request, int argument) => 0;
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
     public void The_reader_side_of_the_relay_allocates_nothing_per_event()
     {
         using var directory = new TemporaryDirectory();

@@ -262,6 +262,29 @@ internal sealed class SwitchableHostEndpoint(IHidGadgetEndpoint inner) : IHidGad
     public void Dispose() => inner.Dispose();
 }
 
+/// <summary>In front of the real endpoint: answers a write(2) fault (-EIO, a short count) while one is set.</summary>
+internal sealed class FaultyEndpoint(IHidGadgetEndpoint inner) : IHidGadgetEndpoint
+{
+    public string Path => inner.Path;
+
+    public int WriteFileDescriptor => inner.WriteFileDescriptor;
+
+    public int ReadFileDescriptor => inner.ReadFileDescriptor;
+
+    /// <summary>While not 0, every write returns this instead of writing (a negative errno, or a byte count short of the report).</summary>
+    public volatile int Fault;
+
+    public int Write(ReadOnlySpan<byte> report)
+    {
+        int fault = Fault;
+        return fault != 0 ? fault : inner.Write(report);
+    }
+
+    public int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public void Dispose() => inner.Dispose();
+}
+
 /// <summary>A reader and relay wired through FIFOs in a temporary directory, with simulated hosts on the gadget side.</summary>
 internal sealed class RelayRig : IDisposable
 {
@@ -270,7 +293,15 @@ internal sealed class RelayRig : IDisposable
     private bool _stopped;
     private int _removalsSeen;
 
-    public RelayRig(int pipeSize = 0, bool hostsReading = true, InputTap? tap = null, Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapKeyboard = null, HidRelayOptions? options = null)
+    public RelayRig(
+        int pipeSize = 0,
+        bool hostsReading = true,
+        InputTap? tap = null,
+        Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapKeyboard = null,
+        HidRelayOptions? options = null,
+        Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapMouse = null,
+        Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapConsumer = null,
+        bool withMouse = true)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(1, 1, 2, 0, 0, 0, TimeSpan.Zero));
         string keyboardPath = Fifo.Create(_directory.Combine("hidg0"));
@@ -282,7 +313,10 @@ internal sealed class RelayRig : IDisposable
         IHidGadgetEndpoint keyboard = HidGadgetFile.Open(keyboardPath, LedInputPath);
         Keyboard = wrapKeyboard?.Invoke(keyboard) ?? keyboard;
         Relay = new HidRelay(
-            new HidGadgetEndpoints(Keyboard, HidGadgetFile.Open(mousePath), HidGadgetFile.Open(consumerPath)),
+            new HidGadgetEndpoints(
+                Keyboard,
+                withMouse ? Wrap(wrapMouse, HidGadgetFile.Open(mousePath)) : null,
+                Wrap(wrapConsumer, HidGadgetFile.Open(consumerPath))),
             (options ?? new HidRelayOptions()) with { UdcStatePath = UdcStatePath },
             Time,
             tap);
@@ -299,6 +333,8 @@ internal sealed class RelayRig : IDisposable
     public FakeTimeProvider Time { get; }
 
     public IHidGadgetEndpoint Keyboard { get; }
+
+    private static IHidGadgetEndpoint Wrap(Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrap, IHidGadgetEndpoint endpoint) => wrap?.Invoke(endpoint) ?? endpoint;
 
     public HidRelay Relay { get; }
 

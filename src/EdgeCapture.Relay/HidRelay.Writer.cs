@@ -21,7 +21,6 @@ internal sealed unsafe partial class HidRelay
     private ITimer? _udcTimer;
     private volatile bool _stopRequested;
     private volatile bool _udcCheckDue;
-    private bool _udcTimerRunning;
 
     private enum EndpointState
     {
@@ -48,6 +47,7 @@ internal sealed unsafe partial class HidRelay
         }
 
         _udcTimer = _timeProvider.CreateTimer(static state => ((HidRelay)state!).OnUdcTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        StartHostMonitoring();
         _writerThread = new Thread(RunWriter) { IsBackground = true, Name = "hid gadget writer", Priority = ThreadPriority.AboveNormal };
         _writerThread.Start();
     }
@@ -77,6 +77,7 @@ internal sealed unsafe partial class HidRelay
 
         Stop();
         _udcTimer?.Dispose();
+        _stallTimer?.Dispose();
         _keyboardEndpoint.Device?.Dispose();
         _mouseEndpoint.Device?.Dispose();
         _consumerEndpoint.Device?.Dispose();
@@ -105,11 +106,7 @@ internal sealed unsafe partial class HidRelay
             {
                 // Cleared before looking at the queues: a wake after this point is never lost.
                 Volatile.Write(ref _wakePending, 0);
-                if (_udcCheckDue)
-                {
-                    _udcCheckDue = false;
-                    CheckHostConfigured();
-                }
+                ServiceHost();
 
                 ServiceKeyboard();
                 ServiceConsumer();
@@ -175,14 +172,24 @@ internal sealed unsafe partial class HidRelay
 
     private void ServiceQueueLocked(Endpoint endpoint, ReportQueue queue, ref long written)
     {
-        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown || _hostAway)
         {
+            if (endpoint.Device is not null)
+            {
+                endpoint.State = EndpointState.Shutdown;
+            }
+
             // Without a host the queue is meaningless: the state is kept in the builders and re-sent on return.
             lock (_gate)
             {
                 if (endpoint.Device is null)
                 {
                     Interlocked.Add(ref Counters.ReportsWithoutEndpointField, queue.Count);
+                }
+                else
+                {
+                    // Queued for a host that turned out to be away: never typed later.
+                    Interlocked.Add(ref Counters.TransitionsNotQueuedField, queue.Count);
                 }
 
                 queue.Clear();
@@ -226,13 +233,22 @@ internal sealed unsafe partial class HidRelay
     private void ServiceMouseLocked()
     {
         Endpoint endpoint = _mouseEndpoint;
-        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown || _hostAway)
         {
+            if (endpoint.Device is not null)
+            {
+                endpoint.State = EndpointState.Shutdown;
+            }
+
             lock (_gate)
             {
                 if (endpoint.Device is null)
                 {
                     Interlocked.Add(ref Counters.ReportsWithoutEndpointField, _mouseQueue.Count);
+                }
+                else
+                {
+                    Interlocked.Add(ref Counters.TransitionsNotQueuedField, _mouseQueue.Count);
                 }
 
                 _mouseQueue.Clear();
@@ -285,7 +301,7 @@ internal sealed unsafe partial class HidRelay
         }
     }
 
-    /// <summary>Writes one report; on failure sets the endpoint state. True when the host took the whole report.</summary>
+    /// <summary>Writes one report; on failure sets the endpoint and host state. True when the host took the whole report.</summary>
     private bool WriteReport(Endpoint endpoint, ReadOnlySpan<byte> report)
     {
         while (true)
@@ -293,6 +309,8 @@ internal sealed unsafe partial class HidRelay
             int result = endpoint.Device!.Write(report);
             if (result == report.Length)
             {
+                endpoint.IsStalled = false;
+                ConfirmHost(endpoint);
                 return true;
             }
 
@@ -303,101 +321,39 @@ internal sealed unsafe partial class HidRelay
                 case Errno.EAGAIN:
                     endpoint.State = EndpointState.Blocked;
                     Interlocked.Increment(ref Counters.WouldBlockField);
+                    NoteBlocked(endpoint);
                     return false;
                 case Errno.ESHUTDOWN:
-                    EnterShutdown(endpoint);
+                    Interlocked.Increment(ref Counters.ShutdownsField);
+                    SetShutdown(endpoint);
+                    EnterAway(HostAwayReason.Shutdown);
+                    return false;
+                case Errno.ENODEV or Errno.EBADF or Errno.ENXIO:
+                    // The function's device went away (gadget removed or rebuilt): reopened on the next probe.
+                    endpoint.IsBroken = true;
+                    SetShutdown(endpoint);
+                    EnterAway(HostAwayReason.EndpointGone);
                     return false;
                 default:
-                    // EIO, a short write, anything else: treat like an absent host and retry on the UDC poll.
+                    // EIO, a short write, anything else: treat like an absent host and retry when it is back.
                     Interlocked.Increment(ref Counters.WriteErrorsField);
-                    RelayLog.WriteFailed(_logger, endpoint.Name, result < 0 ? -result : 0, Math.Max(result, 0));
-                    EnterShutdown(endpoint);
+                    if (!_probing)
+                    {
+                        RelayLog.WriteFailed(_logger, endpoint.Name, result < 0 ? -result : 0, Math.Max(result, 0));
+                    }
+
+                    SetShutdown(endpoint);
+                    EnterAway(HostAwayReason.WriteError);
                     return false;
             }
         }
     }
 
-    private void EnterShutdown(Endpoint endpoint)
+    private static void SetShutdown(Endpoint endpoint)
     {
         endpoint.State = EndpointState.Shutdown;
         endpoint.HasReport = false;
-        if (!_udcTimerRunning)
-        {
-            _udcTimerRunning = true;
-            _udcTimer?.Change(_options.UdcPollInterval, _options.UdcPollInterval);
-        }
-
-        // Counted after the poll is armed, so whoever sees the count can rely on the poll.
-        Interlocked.Increment(ref Counters.ShutdownsField);
-        RelayLog.EndpointShutdown(_logger, endpoint.Name);
-    }
-
-    private void CheckHostConfigured()
-    {
-        if (!IsHostConfigured())
-        {
-            return;
-        }
-
-        foreach (Endpoint endpoint in (ReadOnlySpan<Endpoint>)[_keyboardEndpoint, _consumerEndpoint, _mouseEndpoint])
-        {
-            using Lock.Scope scope = endpoint.WriteLock.EnterScope();
-            if (endpoint.State != EndpointState.Shutdown)
-            {
-                continue;
-            }
-
-            lock (_gate)
-            {
-                if (endpoint == _keyboardEndpoint)
-                {
-                    _keyboardQueue.Clear();
-                    _keyboard.Write(endpoint.Report);
-                    _keyboardQueue.TryEnqueue(endpoint.Report);
-                }
-                else if (endpoint == _consumerEndpoint)
-                {
-                    _consumerQueue.Clear();
-                    _consumer.Write(endpoint.Report);
-                    _consumerQueue.TryEnqueue(endpoint.Report);
-                }
-                else
-                {
-                    _mouseQueue.Clear();
-                    _hasPendingMouse = false;
-                    _mouseQueue.TryAdd(new MouseMotion { Buttons = _buttons }, buttonsChanged: true);
-                }
-            }
-
-            endpoint.State = EndpointState.Ready;
-            Interlocked.Increment(ref Counters.ResynchronisationsField);
-            RelayLog.EndpointResynchronised(_logger, endpoint.Name);
-        }
-
-        if (_udcTimerRunning)
-        {
-            _udcTimerRunning = false;
-            _udcTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private bool IsHostConfigured()
-    {
-        string? path = _options.UdcStatePath;
-        if (path is null)
-        {
-            return true;
-        }
-
-        try
-        {
-            return File.ReadAllText(path).Trim() == "configured";
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            RelayLog.UdcStateUnreadable(_logger, path, exception.Message);
-            return false;
-        }
+        endpoint.IsStalled = false;
     }
 
     /// <summary>Polls for a wake, a writable endpoint or an LED report; false when the poll timed out.</summary>
@@ -508,7 +464,7 @@ internal sealed unsafe partial class HidRelay
     private void SendFinal(Endpoint endpoint, ReadOnlySpan<byte> report)
     {
         using Lock.Scope scope = endpoint.WriteLock.EnterScope();
-        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown)
+        if (endpoint.Device is null || endpoint.State == EndpointState.Shutdown || _hostAway)
         {
             return;
         }
@@ -546,7 +502,22 @@ internal sealed unsafe partial class HidRelay
     {
         public string Name { get; } = name;
 
-        public IHidGadgetEndpoint? Device { get; } = device;
+        /// <summary>Replaced (under <see cref="WriteLock"/>) when the gadget is rebuilt.</summary>
+        public IHidGadgetEndpoint? Device { get; set; } = device;
+
+        /// <summary>True when an endpoint was configured at all (a missing one is never reopened).</summary>
+        public bool WasOpened { get; } = device is not null;
+
+        /// <summary>The descriptor failed with ENODEV/EBADF: reopen it.</summary>
+        public bool IsBroken { get; set; }
+
+        /// <summary>An EAGAIN stall is running since <see cref="BlockedSince"/> (a TimeProvider timestamp).</summary>
+        public bool IsStalled { get; set; }
+
+        public long BlockedSince { get; set; }
+
+        /// <summary>This endpoint's re-send of the held state has not been taken yet (writer thread only).</summary>
+        public bool ProbePending { get; set; }
 
         public EndpointState State { get; set; }
 

@@ -1,6 +1,7 @@
 using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
+using EdgeCapture.Linux;
 using EdgeCapture.Relay.Gadget;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -59,7 +60,16 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     /// <param name="timeProvider">Clock for the UDC state poll.</param>
     /// <param name="tap">Recording tap offered every relayed event, or null.</param>
     /// <param name="logger">Logger.</param>
-    public HidRelay(HidGadgetEndpoints endpoints, HidRelayOptions options, TimeProvider timeProvider, InputTap? tap = null, ILogger<HidRelay>? logger = null)
+    /// <param name="udc">The UDC's state and remote wakeup (on the box <see cref="ConfigFsGadget"/>); null: <see cref="HidRelayOptions.UdcStatePath"/> if set, else retries with backoff.</param>
+    /// <param name="endpointSource">Where endpoints are reopened from when the gadget is rebuilt, or null.</param>
+    public HidRelay(
+        HidGadgetEndpoints endpoints,
+        HidRelayOptions options,
+        TimeProvider timeProvider,
+        InputTap? tap = null,
+        ILogger<HidRelay>? logger = null,
+        IUdcMonitor? udc = null,
+        IGadgetEndpointSource? endpointSource = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(options);
@@ -77,6 +87,9 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         _keyboardEndpoint = new Endpoint("keyboard", endpoints.Keyboard, KeyboardReportBuilder.ReportLength);
         _mouseEndpoint = new Endpoint("mouse", endpoints.Mouse, MouseReport.ReportLength);
         _consumerEndpoint = new Endpoint("consumer control", endpoints.ConsumerControl, ConsumerControlReportBuilder.ReportLength);
+        _udc = udc ?? (options.UdcStatePath is string statePath ? new UdcStateFile(statePath) : null);
+        _endpointSource = endpointSource;
+        _clock = MonotonicClock.For(timeProvider);
     }
 
     /// <summary>What the relay did.</summary>
@@ -200,14 +213,14 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
                     && (press ? _keyboard.Press(keyboardUsage) : _keyboard.Release(keyboardUsage)))
                 {
                     _keyboard.Write(_readerReport);
-                    SubmitLocked(_keyboardEndpoint, _keyboardQueue, _readerReport, ref Counters.KeyboardReportsField);
+                    SubmitLocked(_keyboardEndpoint, _keyboardQueue, _readerReport, press, ref Counters.KeyboardReportsField);
                 }
             }
             else if (UpdateHolders(ref _consumerHolders[usage.Id], press)
                 && (press ? _consumer.Press(usage.Id) : _consumer.Release(usage.Id)))
             {
                 _consumer.Write(_readerReport);
-                SubmitLocked(_consumerEndpoint, _consumerQueue, _readerReport.AsSpan(0, ConsumerControlReportBuilder.ReportLength), ref Counters.ConsumerReportsField);
+                SubmitLocked(_consumerEndpoint, _consumerQueue, _readerReport.AsSpan(0, ConsumerControlReportBuilder.ReportLength), press, ref Counters.ConsumerReportsField);
             }
         }
     }
@@ -234,8 +247,15 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     /// tried, never waited for. Anything but a complete write hands the report to the writer as the one in flight; it
     /// retries it and handles EAGAIN or ESHUTDOWN. Otherwise the report is queued in order.
     /// </summary>
-    private void SubmitLocked(Endpoint endpoint, ReportQueue queue, ReadOnlySpan<byte> report, ref long written)
+    private void SubmitLocked(Endpoint endpoint, ReportQueue queue, ReadOnlySpan<byte> report, bool press, ref long written)
     {
+        if (_hostAway)
+        {
+            // Typed at an absent host: never typed later. The builders keep the state; it is re-sent on return.
+            NoteTransitionWhileAway(press);
+            return;
+        }
+
         if (queue.Count == 0 && endpoint.Device is not null && endpoint.WriteLock.TryEnter())
         {
             try
@@ -244,6 +264,7 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
                 {
                     if (endpoint.Device.Write(report) == report.Length)
                     {
+                        endpoint.IsStalled = false;
                         Interlocked.Increment(ref written);
                         return;
                     }
@@ -314,6 +335,23 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
             return;
         }
 
+        if (_hostAway)
+        {
+            // Motion made at an absent host is dropped; the buttons held are re-sent on return.
+            if (buttonsChanged)
+            {
+                NoteTransitionWhileAway(press: false);
+            }
+            else
+            {
+                Interlocked.Increment(ref Counters.MotionFramesDroppedField);
+                _hostCheckRequested = true;
+                _wakeAtFrameEnd = true;
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             motion.Buttons = _buttons;
@@ -362,6 +400,7 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
             MouseReport.Write(report, motion.Buttons, (short)motion.DeltaX, (short)motion.DeltaY, (sbyte)motion.Wheel, (sbyte)motion.Pan);
             if (endpoint.Device.Write(report) == report.Length)
             {
+                endpoint.IsStalled = false;
                 Interlocked.Increment(ref Counters.MouseReportsField);
             }
             else

@@ -15,6 +15,13 @@ public sealed class HidRelayCounters
     internal long QueueOverflowsField;
     internal long LedReportsField;
     internal long ReportsWithoutEndpointField;
+    internal long HostAwayField;
+    internal long HostReturnsField;
+    internal long StallsField;
+    internal long TransitionsNotQueuedField;
+    internal long MotionFramesDroppedField;
+    internal long RemoteWakeupsField;
+    internal long EndpointsReopenedField;
 
     /// <summary>Key, button, motion and frame events taken from the reader.</summary>
     public long EventsRelayed => Volatile.Read(ref EventsRelayedField);
@@ -48,6 +55,27 @@ public sealed class HidRelayCounters
 
     /// <summary>Keyboard LED output reports read from the host and written to the keyboards.</summary>
     public long LedReports => Volatile.Read(ref LedReportsField);
+
+    /// <summary>Times the host went away (suspended, shut down, a write error, a stall past the limit).</summary>
+    public long HostAway => Volatile.Read(ref HostAwayField);
+
+    /// <summary>Times the host came back (resumed, re-enumerated, or writable again).</summary>
+    public long HostReturns => Volatile.Read(ref HostReturnsField);
+
+    /// <summary>Stalls longer than <see cref="HidRelayOptions.StallLimit"/> (EAGAIN past the limit).</summary>
+    public long Stalls => Volatile.Read(ref StallsField);
+
+    /// <summary>Key, consumer-key and button transitions made while the host was away, or queued for a host that then turned out to be away: never typed later; the state they left is re-sent on return.</summary>
+    public long TransitionsNotQueued => Volatile.Read(ref TransitionsNotQueuedField);
+
+    /// <summary>Mouse frames whose motion was dropped because the host was away.</summary>
+    public long MotionFramesDropped => Volatile.Read(ref MotionFramesDroppedField);
+
+    /// <summary>Remote-wakeup requests handed to the UDC (a key pressed while the host was suspended).</summary>
+    public long RemoteWakeups => Volatile.Read(ref RemoteWakeupsField);
+
+    /// <summary>Endpoints reopened because the gadget was rebuilt or the device went away.</summary>
+    public long EndpointsReopened => Volatile.Read(ref EndpointsReopenedField);
 
     /// <summary>Reports built for an endpoint that is not configured.</summary>
     public long ReportsWithoutEndpoint => Volatile.Read(ref ReportsWithoutEndpointField);

@@ -24,11 +24,28 @@ public sealed record HidRelayOptions
     /// <summary>Mouse button states queued (motion merges, so only button transitions take entries); overflow handled as for the keyboard, motion kept.</summary>
     public int MouseQueueCapacity { get; init; } = 1024;
 
-    /// <summary>/sys/class/udc/&lt;udc&gt;/state; polled after ESHUTDOWN until it reads <c>configured</c>. Null: retry the write on each poll.</summary>
+    /// <summary>
+    /// A UDC state file to poll when no <see cref="Gadget.IUdcMonitor"/> is given (stand-ins, tests). On the box the relay
+    /// derives the state file from the gadget's <c>UDC</c> file (<see cref="Gadget.ConfigFsGadget"/>) and this stays null.
+    /// With neither, the current state is re-sent with backoff until a write succeeds.
+    /// </summary>
     public string? UdcStatePath { get; init; }
 
-    /// <summary>How often the UDC state is polled while the host is away.</summary>
+    /// <summary>How often the UDC state is read (a sysfs read; no write, no log unless it changes). Also the first retry delay without a state.</summary>
     public TimeSpan UdcPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Without a UDC state to read, retries of the current state back off from <see cref="UdcPollInterval"/> up to this.</summary>
+    public TimeSpan RetryMaximumInterval { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// A short stall (EAGAIN: the host has not taken the report in flight) queues key transitions in order, as a real
+    /// keyboard's buffer would. A stall longer than this means the host is away: transitions are no longer queued, and
+    /// the held-key state is re-sent when it returns. Default 400 ms.
+    /// </summary>
+    public TimeSpan StallLimit { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Shortest time between two remote-wakeup requests while the host is suspended. Default 1 s.</summary>
+    public TimeSpan RemoteWakeupInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long <see cref="HidRelay.Stop"/> waits, without the host taking anything, for it to take queued and all-released reports.</summary>
     public TimeSpan StopFlushTimeout { get; init; } = TimeSpan.FromSeconds(1);

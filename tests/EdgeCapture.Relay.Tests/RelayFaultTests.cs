@@ -1,7 +1,7 @@
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
-using EdgeCapture.Relay.Interop;
+using EdgeCapture.Linux;
 using static EdgeCapture.Relay.Tests.Events;
 using static EdgeCapture.Relay.Tests.Reports;
 

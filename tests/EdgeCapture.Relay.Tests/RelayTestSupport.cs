@@ -3,6 +3,7 @@ using EdgeCapture.Linux;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeCapture.Relay.Tests;
@@ -131,6 +132,9 @@ internal sealed unsafe class SimulatedHost : IDisposable
         return _reports.Reader.ReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>The next report if one has arrived.</summary>
+    public bool TryNext(out byte[] report) => _reports.Reader.TryRead(out report!);
+
     /// <summary>Every remaining report until the relay closes the endpoint.</summary>
     public List<byte[]> ReadToEnd()
     {
@@ -249,17 +253,74 @@ internal sealed class SwitchableHostEndpoint(IHidGadgetEndpoint inner) : IHidGad
 {
     public volatile bool HostAbsent;
 
+    private int _refusedWrites;
+
+    /// <summary>Writes answered with ESHUTDOWN.</summary>
+    public int RefusedWrites => Volatile.Read(ref _refusedWrites);
+
     public string Path => inner.Path;
 
     public int WriteFileDescriptor => inner.WriteFileDescriptor;
 
     public int ReadFileDescriptor => inner.ReadFileDescriptor;
 
-    public int Write(ReadOnlySpan<byte> report) => HostAbsent ? -Errno.ESHUTDOWN : inner.Write(report);
+    public int Write(ReadOnlySpan<byte> report)
+    {
+        if (!HostAbsent)
+        {
+            return inner.Write(report);
+        }
+
+        Interlocked.Increment(ref _refusedWrites);
+        return -Errno.ESHUTDOWN;
+    }
 
     public int Read(Span<byte> buffer) => inner.Read(buffer);
 
     public void Dispose() => inner.Dispose();
+}
+
+/// <summary>Counts log entries by level (thread-safe).</summary>
+internal sealed class CountingLogger<T> : ILogger<T>
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            Interlocked.Increment(ref _count);
+        }
+    }
+}
+
+/// <summary>A UDC whose state the test sets, as /sys/class/udc/&lt;udc&gt;/state would read; counts remote-wakeup requests.</summary>
+internal sealed class SimulatedUdc : IUdcMonitor
+{
+    private int _wakeups;
+
+    public volatile UdcState State = UdcState.Configured;
+
+    public bool OffersRemoteWakeup { get; init; }
+
+    public int Wakeups => Volatile.Read(ref _wakeups);
+
+    public bool CanSignalRemoteWakeup => OffersRemoteWakeup;
+
+    public UdcState ReadState() => State;
+
+    public bool SignalRemoteWakeup()
+    {
+        Interlocked.Increment(ref _wakeups);
+        return OffersRemoteWakeup;
+    }
 }
 
 /// <summary>In front of the real endpoint: answers a write(2) fault (-EIO, a short count) while one is set.</summary>
@@ -301,7 +362,11 @@ internal sealed class RelayRig : IDisposable
         HidRelayOptions? options = null,
         Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapMouse = null,
         Func<IHidGadgetEndpoint, IHidGadgetEndpoint>? wrapConsumer = null,
-        bool withMouse = true)
+        bool withMouse = true,
+        IUdcMonitor? udc = null,
+        IGadgetEndpointSource? endpointSource = null,
+        bool useUdcStateFile = true,
+        ILogger<HidRelay>? logger = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(1, 1, 2, 0, 0, 0, TimeSpan.Zero));
         string keyboardPath = Fifo.Create(_directory.Combine("hidg0"));
@@ -317,9 +382,12 @@ internal sealed class RelayRig : IDisposable
                 Keyboard,
                 withMouse ? Wrap(wrapMouse, HidGadgetFile.Open(mousePath)) : null,
                 Wrap(wrapConsumer, HidGadgetFile.Open(consumerPath))),
-            (options ?? new HidRelayOptions()) with { UdcStatePath = UdcStatePath },
+            (options ?? new HidRelayOptions()) with { UdcStatePath = useUdcStateFile ? UdcStatePath : null },
             Time,
-            tap);
+            tap,
+            logger,
+            udc,
+            endpointSource);
         KeyboardHost = new SimulatedHost(keyboardPath, 8, hostsReading, pipeSize);
         MouseHost = new SimulatedHost(mousePath, 7, hostsReading, pipeSize);
         ConsumerHost = new SimulatedHost(consumerPath, 2, hostsReading, pipeSize);

@@ -11,6 +11,7 @@ using EdgeCapture.Privacy.Simulation;
 using EdgeCapture.Recording.Recorder;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Relay;
+using EdgeCapture.Relay.Gadget;
 using EdgeCapture.Relay.Simulation;
 using EdgeCapture.Storage;
 using EdgeCapture.Video;
@@ -319,10 +320,12 @@ public sealed class Appliance : IAsyncDisposable
                         .. _configuration.Mice.Select(path => new EvdevDeviceOptions(path) { Kind = InputDeviceKind.Mouse }),
                     ],
                     InputDirectory = _configuration.InputDirectory,
+                    Gadget = _configuration.Gadget is string gadget ? new ConfigFsGadget(gadget) : null,
                     KeyboardGadgetPath = _configuration.KeyboardGadget,
                     MouseGadgetPath = _configuration.MouseGadget,
                     ConsumerControlGadgetPath = _configuration.ConsumerControlGadget,
-                    Relay = new HidRelayOptions { UdcStatePath = _configuration.UdcStatePath },
+                    // In absolute pointer mode (the gadget's descriptor decides) the position is integrated on the captured screen.
+                    Relay = new HidRelayOptions { UdcStatePath = _configuration.UdcStatePath, ScreenWidth = _configuration.VideoWidth, ScreenHeight = _configuration.VideoHeight },
                 },
                 time,
                 _tap,

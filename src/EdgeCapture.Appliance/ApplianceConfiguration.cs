@@ -74,16 +74,23 @@ public sealed record ApplianceConfiguration
     /// <summary>Mouse event nodes opened at start (key <c>mice</c>). Default none.</summary>
     public IReadOnlyList<string> Mice { get; init; } = [];
 
-    /// <summary>Keyboard gadget endpoint (key <c>keyboardGadget</c>). Default /dev/hidg0.</summary>
-    public string? KeyboardGadget { get; init; } = "/dev/hidg0";
+    /// <summary>
+    /// The configfs gadget directory (key <c>gadget</c>; JSON null for none). Default /sys/kernel/config/usb_gadget/edgecapture,
+    /// as edgecapture-gadget.sh builds it: the endpoints are resolved from its functions (major:minor, not creation order)
+    /// and the UDC state from the UDC it is bound to, so neither needs configuring.
+    /// </summary>
+    public string? Gadget { get; init; } = "/sys/kernel/config/usb_gadget/edgecapture";
 
-    /// <summary>Mouse gadget endpoint (key <c>mouseGadget</c>). Default /dev/hidg1.</summary>
-    public string? MouseGadget { get; init; } = "/dev/hidg1";
+    /// <summary>Keyboard gadget endpoint (key <c>keyboardGadget</c>), only to pin it or for a stand-in. Default: resolved from <see cref="Gadget"/>.</summary>
+    public string? KeyboardGadget { get; init; }
 
-    /// <summary>Consumer-control gadget endpoint (key <c>consumerControlGadget</c>). Default /dev/hidg2.</summary>
-    public string? ConsumerControlGadget { get; init; } = "/dev/hidg2";
+    /// <summary>Mouse gadget endpoint (key <c>mouseGadget</c>). Default: resolved from <see cref="Gadget"/>.</summary>
+    public string? MouseGadget { get; init; }
 
-    /// <summary>UDC state file polled after ESHUTDOWN (key <c>udcStatePath</c>), e.g. /sys/class/udc/fe980000.usb/state. Default none.</summary>
+    /// <summary>Consumer-control gadget endpoint (key <c>consumerControlGadget</c>). Default: resolved from <see cref="Gadget"/>.</summary>
+    public string? ConsumerControlGadget { get; init; }
+
+    /// <summary>UDC state file (key <c>udcStatePath</c>), only for a stand-in gadget: on the box it is derived from <see cref="Gadget"/>. Default none.</summary>
     public string? UdcStatePath { get; init; }
 
     /// <summary>A segment is sealed at least this often, bounding what a power cut can lose (key <c>segmentSeconds</c>, 0.1..600). Default 5.</summary>
@@ -129,7 +136,7 @@ public sealed record ApplianceConfiguration
     public static IReadOnlyList<string> Keys { get; } =
     [
         "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
-        "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
+        "gadget", "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
         "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
         "lockScreenChords", "lockScreenTriggers",
     ];
@@ -227,6 +234,7 @@ public sealed record ApplianceConfiguration
                 "inputDirectory" => configuration with { InputDirectory = OptionalPath(key, value) },
                 "keyboards" => configuration with { Keyboards = PathList(key, value) },
                 "mice" => configuration with { Mice = PathList(key, value) },
+                "gadget" => configuration with { Gadget = OptionalPath(key, value) },
                 "keyboardGadget" => configuration with { KeyboardGadget = OptionalPath(key, value) },
                 "mouseGadget" => configuration with { MouseGadget = OptionalPath(key, value) },
                 "consumerControlGadget" => configuration with { ConsumerControlGadget = OptionalPath(key, value) },

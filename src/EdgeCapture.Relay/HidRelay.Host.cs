@@ -220,7 +220,7 @@ internal sealed partial class HidRelay
                 {
                     _mouseQueue.Clear();
                     _hasPendingMouse = false;
-                    _mouseQueue.TryAdd(new MouseMotion { Buttons = _buttons }, buttonsChanged: true);
+                    _mouseQueue.TryAdd(CurrentMouseLocked(_buttons), buttonsChanged: true);
                 }
             }
 

@@ -284,7 +284,15 @@ internal sealed unsafe partial class HidRelay
             short deltaY = (short)Math.Clamp(_pendingMouse.DeltaY, MouseReport.MinimumDelta, MouseReport.MaximumDelta);
             sbyte wheel = (sbyte)Math.Clamp(_pendingMouse.Wheel, MouseReport.MinimumWheel, MouseReport.MaximumWheel);
             sbyte pan = (sbyte)Math.Clamp(_pendingMouse.Pan, MouseReport.MinimumWheel, MouseReport.MaximumWheel);
-            MouseReport.Write(endpoint.Report, _pendingMouse.Buttons, deltaX, deltaY, wheel, pan);
+            if (_pendingMouse.IsAbsolute)
+            {
+                AbsolutePointerReport.Write(endpoint.Report, _pendingMouse.Buttons, _pendingMouse.X, _pendingMouse.Y, wheel, pan);
+            }
+            else
+            {
+                MouseReport.Write(endpoint.Report, _pendingMouse.Buttons, deltaX, deltaY, wheel, pan);
+            }
+
             if (WriteReport(endpoint, endpoint.Report.AsSpan(0, endpoint.ReportLength)))
             {
                 Interlocked.Increment(ref Counters.MouseReportsField);
@@ -292,6 +300,7 @@ internal sealed unsafe partial class HidRelay
                 _pendingMouse.DeltaY -= deltaY;
                 _pendingMouse.Wheel -= wheel;
                 _pendingMouse.Pan -= pan;
+                _pendingMouse.HasPosition = false;
                 _hasPendingMouse = _pendingMouse.HasMotion;
             }
             else if (endpoint.State == EndpointState.Shutdown)
@@ -457,7 +466,22 @@ internal sealed unsafe partial class HidRelay
         SendFinal(_keyboardEndpoint, released[..KeyboardReportBuilder.ReportLength]);
         SendFinal(_consumerEndpoint, released[..ConsumerControlReportBuilder.ReportLength]);
         Span<byte> mouseReleased = stackalloc byte[MouseReport.ReportLength];
-        MouseReport.Write(mouseReleased, 0, 0, 0, 0, 0);
+        if (_pointer is not null)
+        {
+            // An absolute report always carries a position: release the buttons where the pointer is.
+            ushort x, y;
+            lock (_gate)
+            {
+                (x, y) = (_pointerX, _pointerY);
+            }
+
+            AbsolutePointerReport.Write(mouseReleased, 0, x, y, 0, 0);
+        }
+        else
+        {
+            MouseReport.Write(mouseReleased, 0, 0, 0, 0, 0);
+        }
+
         SendFinal(_mouseEndpoint, mouseReleased);
     }
 

@@ -45,6 +45,11 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     private readonly MouseQueue _mouseQueue;
     private byte _buttons;
 
+    // Absolute pointer mode only: the box's pointer (reader thread) and its newest position as sent (guarded by _gate).
+    private readonly AbsolutePointerTracker? _pointer;
+    private ushort _pointerX;
+    private ushort _pointerY;
+
     // Reader thread only.
     private readonly Dictionary<int, DeviceState> _devices = [];
     private readonly byte[] _readerReport = new byte[KeyboardReportBuilder.ReportLength];
@@ -90,6 +95,12 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         _udc = udc ?? (options.UdcStatePath is string statePath ? new UdcStateFile(statePath) : null);
         _endpointSource = endpointSource;
         _clock = MonotonicClock.For(timeProvider);
+        if (options.PointerMode == PointerMode.Absolute)
+        {
+            _pointer = new AbsolutePointerTracker(options.ScreenWidth, options.ScreenHeight, options.Acceleration);
+            _pointerX = _pointer.LogicalX;
+            _pointerY = _pointer.LogicalY;
+        }
     }
 
     /// <summary>What the relay did.</summary>
@@ -167,11 +178,12 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         Counters.EventsRelayedField++;
-        _tap?.TryOffer(new InputTapEvent(timestampNanoseconds, device.Id, device.Kind, EventTypes.Synchronization, SynchronizationCodes.Report, 0));
         if (_devices.TryGetValue(device.Id, out DeviceState? state) && (state.HasFrameData || state.ButtonsChanged))
         {
-            CommitMouseFrame(state);
+            CommitMouseFrame(state, device, timestampNanoseconds);
         }
+
+        _tap?.TryOffer(new InputTapEvent(timestampNanoseconds, device.Id, device.Kind, EventTypes.Synchronization, SynchronizationCodes.Report, 0));
 
         if (_wakeAtFrameEnd)
         {
@@ -302,9 +314,31 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         queue.TryEnqueue(report);
     }
 
-    private void CommitMouseFrame(DeviceState state)
+    /// <summary>The mouse state to send with nothing moved: the buttons, and in absolute mode the current position (under <see cref="_gate"/>).</summary>
+    private MouseMotion CurrentMouseLocked(byte buttons) =>
+        new() { Buttons = buttons, IsAbsolute = _pointer is not null, HasPosition = _pointer is not null, X = _pointerX, Y = _pointerY };
+
+    private void CommitMouseFrame(DeviceState state, EvdevDevice device, long timestampNanoseconds)
     {
         var motion = new MouseMotion { DeltaX = state.DeltaX, DeltaY = state.DeltaY };
+        if (_pointer is not null)
+        {
+            // Absolute pointer: the box integrates the motion into the position on the captured screen and sends that.
+            bool moved = _pointer.Move(state.DeltaX, state.DeltaY, timestampNanoseconds);
+            motion.DeltaX = 0;
+            motion.DeltaY = 0;
+            motion.IsAbsolute = true;
+            motion.HasPosition = moved;
+            motion.X = _pointer.LogicalX;
+            motion.Y = _pointer.LogicalY;
+            if (moved)
+            {
+                // What the recorder sees: the exact position, as EV_ABS in screen pixels, in the frame that moved it.
+                _tap?.TryOffer(new InputTapEvent(timestampNanoseconds, device.Id, device.Kind, EventTypes.Absolute, AbsoluteAxes.X, _pointer.X));
+                _tap?.TryOffer(new InputTapEvent(timestampNanoseconds, device.Id, device.Kind, EventTypes.Absolute, AbsoluteAxes.Y, _pointer.Y));
+            }
+        }
+
         if (state.UsesHighResolutionWheel)
         {
             // 120 units per detent; the remainder waits for the next frame. REL_WHEEL is then ignored: it repeats the same turn.
@@ -355,6 +389,12 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
         lock (_gate)
         {
             motion.Buttons = _buttons;
+            if (motion.IsAbsolute)
+            {
+                _pointerX = motion.X;
+                _pointerY = motion.Y;
+            }
+
             if (TryWriteMouseDirectLocked(motion))
             {
                 return;
@@ -368,7 +408,7 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
                 total.Add(motion);
                 total.Buttons = 0;
                 _mouseQueue.TryAdd(total, buttonsChanged: true);
-                _mouseQueue.TryAdd(new MouseMotion { Buttons = _buttons }, buttonsChanged: true);
+                _mouseQueue.TryAdd(CurrentMouseLocked(_buttons), buttonsChanged: true);
             }
         }
 
@@ -397,7 +437,15 @@ internal sealed unsafe partial class HidRelay : IEvdevEventSink, IDisposable
             }
 
             Span<byte> report = stackalloc byte[MouseReport.ReportLength];
-            MouseReport.Write(report, motion.Buttons, (short)motion.DeltaX, (short)motion.DeltaY, (sbyte)motion.Wheel, (sbyte)motion.Pan);
+            if (motion.IsAbsolute)
+            {
+                AbsolutePointerReport.Write(report, motion.Buttons, motion.X, motion.Y, (sbyte)motion.Wheel, (sbyte)motion.Pan);
+            }
+            else
+            {
+                MouseReport.Write(report, motion.Buttons, (short)motion.DeltaX, (short)motion.DeltaY, (sbyte)motion.Wheel, (sbyte)motion.Pan);
+            }
+
             if (endpoint.Device.Write(report) == report.Length)
             {
                 endpoint.IsStalled = false;

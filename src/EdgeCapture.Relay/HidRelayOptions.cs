@@ -44,6 +44,21 @@ public sealed record HidRelayOptions
     /// </summary>
     public TimeSpan StallLimit { get; init; } = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// What the mouse function is: the relative mouse (default) or the absolute pointer. It must match the descriptor the
+    /// gadget presents; <see cref="RelayService"/> reads it from the gadget when there is one.
+    /// </summary>
+    public Hid.PointerMode PointerMode { get; init; } = Hid.PointerMode.Relative;
+
+    /// <summary>Absolute pointer mode: the captured screen's width in pixels, onto which the position is integrated. Default 1920.</summary>
+    public int ScreenWidth { get; init; } = 1920;
+
+    /// <summary>Absolute pointer mode: the captured screen's height in pixels. Default 1080.</summary>
+    public int ScreenHeight { get; init; } = 1080;
+
+    /// <summary>Absolute pointer mode: how counts become pixels (documented on <see cref="Hid.PointerAccelerationProfile"/>).</summary>
+    public Hid.PointerAccelerationProfile Acceleration { get; init; } = new();
+
     /// <summary>Shortest time between two remote-wakeup requests while the host is suspended. Default 1 s.</summary>
     public TimeSpan RemoteWakeupInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -1,10 +1,11 @@
 using EdgeCapture.Input.Evdev;
+using EdgeCapture.Relay.Gadget;
 
 namespace EdgeCapture.Relay;
 
 /// <summary>
 /// Where the relay reads and writes. On a box: <see cref="InputDirectory"/> = /dev/input (hot-plug, classified by
-/// EVIOCGBIT) and /dev/hidg0..2. Anywhere else: explicit <see cref="Devices"/> that are FIFOs or files with their kind
+/// EVIOCGBIT) and the configfs <see cref="Gadget"/>, from which the endpoints and the UDC state are derived. Anywhere else: explicit <see cref="Devices"/> that are FIFOs or files with their kind
 /// given, and FIFOs or files for the gadget endpoints.
 /// </summary>
 public sealed record RelayConfiguration
@@ -14,6 +15,14 @@ public sealed record RelayConfiguration
 
     /// <summary>A directory watched for <c>event*</c> nodes (hot-plug), or null.</summary>
     public string? InputDirectory { get; init; }
+
+    /// <summary>
+    /// The configfs gadget (/sys/kernel/config/usb_gadget/edgecapture), or null. Endpoints whose path is not given are
+    /// resolved from its functions (hid.usb0 keyboard, hid.usb1 mouse, hid.usb2 consumer control) by major:minor and
+    /// reopened when the gadget is rebuilt; the UDC state is read from the UDC it is bound to (unless
+    /// <see cref="HidRelayOptions.UdcStatePath"/> overrides it); remote wakeup is used where it advertises it.
+    /// </summary>
+    public ConfigFsGadget? Gadget { get; init; }
 
     /// <summary>Keyboard gadget endpoint (/dev/hidg0), or null.</summary>
     public string? KeyboardGadgetPath { get; init; }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
@@ -57,11 +58,17 @@ public sealed class RelayService : IDisposable
         IHidGadgetEndpoint? keyboard = null;
         IHidGadgetEndpoint? mouse = null;
         IHidGadgetEndpoint? consumer = null;
+        ConfigFsGadget? gadget = configuration.Gadget;
+        Func<string, string?, IHidGadgetEndpoint> open = openEndpoint;
+        ConfigFsEndpointSource? source = gadget is null ? null : new ConfigFsEndpointSource(gadget, path => open(path, null));
         try
         {
-            keyboard = configuration.KeyboardGadgetPath is null ? null : openEndpoint(configuration.KeyboardGadgetPath, configuration.KeyboardOutputReportPath);
-            mouse = configuration.MouseGadgetPath is null ? null : openEndpoint(configuration.MouseGadgetPath, null);
-            consumer = configuration.ConsumerControlGadgetPath is null ? null : openEndpoint(configuration.ConsumerControlGadgetPath, null);
+            keyboard = configuration.KeyboardGadgetPath is not null ? openEndpoint(configuration.KeyboardGadgetPath, configuration.KeyboardOutputReportPath)
+                : source?.Open(GadgetEndpointKind.Keyboard);
+            mouse = configuration.MouseGadgetPath is not null ? openEndpoint(configuration.MouseGadgetPath, null)
+                : source?.Open(GadgetEndpointKind.Mouse);
+            consumer = configuration.ConsumerControlGadgetPath is not null ? openEndpoint(configuration.ConsumerControlGadgetPath, null)
+                : source?.Open(GadgetEndpointKind.ConsumerControl);
         }
         catch
         {
@@ -70,7 +77,24 @@ public sealed class RelayService : IDisposable
             throw;
         }
 
-        Relay = new HidRelay(new HidGadgetEndpoints(keyboard, mouse, consumer), configuration.Relay, timeProvider, tap, _loggerFactory.CreateLogger<HidRelay>());
+        // Endpoints named explicitly are stand-ins or pinned: only a relay whose endpoints all come from configfs follows a rebuild.
+        bool allFromGadget = configuration.KeyboardGadgetPath is null && configuration.MouseGadgetPath is null && configuration.ConsumerControlGadgetPath is null;
+        IUdcMonitor? udc = configuration.Relay.UdcStatePath is null ? gadget : null;
+        HidRelayOptions options = configuration.Relay;
+        if (gadget is not null && configuration.MouseGadgetPath is null && mouse is not null)
+        {
+            // The pointer mode follows the descriptor the gadget presents (EDGECAPTURE_POINTER), so they cannot disagree.
+            options = options with { PointerMode = gadget.ReadPointerMode() };
+        }
+
+        Relay = new HidRelay(
+            new HidGadgetEndpoints(keyboard, mouse, consumer),
+            options,
+            timeProvider,
+            tap,
+            _loggerFactory.CreateLogger<HidRelay>(),
+            udc,
+            allFromGadget ? source : null);
         Reader = openNode is null
             ? new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>())
             : new EvdevReader(Relay, timeProvider, _loggerFactory.CreateLogger<EvdevReader>(), openNode);
@@ -90,6 +114,13 @@ public sealed class RelayService : IDisposable
 
     /// <summary>What the gadget side wrote, queued and coalesced.</summary>
     public HidRelayCounters RelayCounters => Relay.Counters;
+
+    /// <summary>
+    /// The USB host's transitions: away, back, resumed from suspend, re-enumerated. For the composition root (lock-screen
+    /// suppression starts on a resume or a re-enumeration); bounded, newest kept, never holds up the relay. Output only:
+    /// nothing read here reaches the gadget.
+    /// </summary>
+    public ChannelReader<HostTransition> HostTransitions => Relay.HostTransitions;
 
     /// <summary>The evdev side (internal: whoever holds it could switch off the physical-input check).</summary>
     internal EvdevReader Reader { get; }

@@ -50,7 +50,11 @@ internal sealed class ReportQueue
     }
 }
 
-/// <summary>Mouse state to report: the buttons held and the motion accumulated while they were held.</summary>
+/// <summary>
+/// Mouse state to report: the buttons held and the motion accumulated while they were held. In absolute pointer mode
+/// <see cref="IsAbsolute"/> is set, the deltas stay 0 and <see cref="X"/>/<see cref="Y"/> carry the newest position
+/// (every absolute report carries it; <see cref="HasPosition"/> says it changed since the last report written).
+/// </summary>
 internal struct MouseMotion
 {
     public byte Buttons;
@@ -58,8 +62,12 @@ internal struct MouseMotion
     public long DeltaY;
     public long Wheel;
     public long Pan;
+    public bool IsAbsolute;
+    public bool HasPosition;
+    public ushort X;
+    public ushort Y;
 
-    public readonly bool HasMotion => DeltaX != 0 || DeltaY != 0 || Wheel != 0 || Pan != 0;
+    public readonly bool HasMotion => DeltaX != 0 || DeltaY != 0 || Wheel != 0 || Pan != 0 || HasPosition;
 
     public void Add(in MouseMotion other)
     {
@@ -67,6 +75,13 @@ internal struct MouseMotion
         DeltaY += other.DeltaY;
         Wheel += other.Wheel;
         Pan += other.Pan;
+        if (other.IsAbsolute)
+        {
+            IsAbsolute = true;
+            HasPosition |= other.HasPosition;
+            X = other.X;
+            Y = other.Y;
+        }
     }
 }
 

@@ -36,7 +36,13 @@ public sealed class ApplianceConfigurationTests
         Assert.Single(configuration.Recipients);
         Assert.Equal("/var/lib/edgecapture", configuration.DataDirectory);
         Assert.Equal("/dev/input", configuration.InputDirectory);
-        Assert.Equal("/dev/hidg0", configuration.KeyboardGadget);
+
+        // Endpoints and UDC state are derived from the gadget; the example configures neither.
+        Assert.Equal("/sys/kernel/config/usb_gadget/edgecapture", configuration.Gadget);
+        Assert.Null(configuration.KeyboardGadget);
+        Assert.Null(configuration.UdcStatePath);
+        Assert.DoesNotContain("udcStatePath", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.DoesNotContain("/dev/hidg", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal(VideoSourceKind.None, configuration.VideoSource);
     }
 
@@ -60,7 +66,8 @@ public sealed class ApplianceConfigurationTests
         Assert.Equal("/var/lib/edgecapture/device.key", configuration.EffectiveDeviceKeyPath);
         Assert.Equal("/etc/edgecapture/pinout.json", configuration.PinoutPath);
         Assert.Equal("/dev/input", configuration.InputDirectory);
-        Assert.Equal(("/dev/hidg0", "/dev/hidg1", "/dev/hidg2"), (configuration.KeyboardGadget, configuration.MouseGadget, configuration.ConsumerControlGadget));
+        Assert.Equal(((string?)null, (string?)null, (string?)null), (configuration.KeyboardGadget, configuration.MouseGadget, configuration.ConsumerControlGadget));
+        Assert.Equal("/sys/kernel/config/usb_gadget/edgecapture", configuration.Gadget);
         Assert.Equal(5, configuration.SegmentSeconds);
         Assert.Equal(1L << 30, configuration.QuotaBytes);
         Assert.Equal(VideoSourceKind.None, configuration.VideoSource);

@@ -1,6 +1,11 @@
 using EdgeCapture.Hid;
 using EdgeCapture.Hid.Descriptors;
+using EdgeCapture.Input;
+using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;
+using Microsoft.Extensions.Time.Testing;
+using static EdgeCapture.Relay.Tests.Events;
+using static EdgeCapture.Relay.Tests.Reports;
 
 namespace EdgeCapture.Relay.Tests;
 
@@ -160,6 +165,39 @@ public sealed class ConfigFsGadgetTests
         using var tree = new GadgetTree();
         tree.AddFunction("hid.usb1", 237, 1, "hidg1", descriptorFile);
         Assert.Equal(expected, tree.Gadget.ReadPointerMode());
+    }
+
+    [Fact]
+    public void The_relay_service_takes_its_endpoints_and_udc_state_from_the_gadget_alone()
+    {
+        using var tree = new GadgetTree();
+        string keyboardNode = Fifo.Create(tree.Combine("devices", "hidg2"));
+        Fifo.Create(tree.Combine("devices", "hidg0"));
+        Fifo.Create(tree.Combine("devices", "hidg1"));
+        tree.AddFunction("hid.usb0", 237, 2, "hidg2");
+        tree.AddFunction("hid.usb1", 237, 0, "hidg0", "mouse.hid");
+        tree.AddFunction("hid.usb2", 237, 1, "hidg1");
+        tree.Bind("configured");
+        using var keyboardHost = new SimulatedHost(keyboardNode, 8);
+        using var directory = new TemporaryDirectory();
+        using var keyboard = new SimulatedDevice(directory.Combine("event-keyboard"), InputDeviceKind.Keyboard);
+        var time = new FakeTimeProvider();
+        using var service = new RelayService(new RelayConfiguration { Devices = [keyboard.Options], Gadget = tree.Gadget }, time);
+        service.Start();
+        keyboard.Write(Tap(KeyCodes.A));
+        Assert.Equal(Keyboard(0, 0x04), Hex(keyboardHost.Next()));
+        Assert.Equal(Keyboard(0), Hex(keyboardHost.Next()));
+
+        // The laptop sleeps and wakes: seen through /sys/class/udc/<the gadget's UDC>/state, with nothing configured.
+        tree.SetState("suspended");
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.True(SpinWait.SpinUntil(() => service.RelayCounters.HostAway == 1, TimeSpan.FromSeconds(30)), "hang guard");
+        tree.SetState("configured");
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.True(SpinWait.SpinUntil(() => service.RelayCounters.HostReturns == 1, TimeSpan.FromSeconds(30)), "hang guard");
+        Assert.True(service.HostTransitions.TryRead(out HostTransition away));
+        Assert.True(service.HostTransitions.TryRead(out HostTransition back));
+        Assert.Equal((HostTransitionKind.Away, HostTransitionKind.Resumed), (away.Kind, back.Kind));
     }
 
     [Fact]

@@ -215,3 +215,13 @@ public static class KeyCodes
     /// <summary>Number of key codes (KEY_CNT).</summary>
     public const int Count = Maximum + 1;
 }
+
+/// <summary>EV_ABS codes. Not read from devices; the relay's absolute pointer offers its position to the recording tap as these.</summary>
+public static class AbsoluteAxes
+{
+    /// <summary>ABS_X.</summary>
+    public const ushort X = 0x00;
+
+    /// <summary>ABS_Y.</summary>
+    public const ushort Y = 0x01;
+}

@@ -331,6 +331,9 @@ public sealed class Appliance : IAsyncDisposable
                 _tap,
                 _loggerFactory);
             _relay.Start();
+
+            // A laptop that resumed or enumerated the gadget anew is likely to show a lock screen: its password is not recorded.
+            _background.Add(ForwardHostTransitionsAsync(_relay, _recorder, _stop.Token));
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -521,6 +524,32 @@ public sealed class Appliance : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // Stopped first.
+        }
+    }
+
+    /// <summary>Host resumed or re-enumerated (seen by the relay's writer, published without waiting) starts lock-screen suppression.</summary>
+    private static async Task ForwardHostTransitionsAsync(RelayService relay, Recorder recorder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (HostTransition transition in relay.HostTransitions.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (transition.Kind)
+                {
+                    case HostTransitionKind.Resumed:
+                        recorder.StartLockScreenSuppression(LockScreenTrigger.HostResumed);
+                        break;
+                    case HostTransitionKind.Reenumerated:
+                        recorder.StartLockScreenSuppression(LockScreenTrigger.GadgetReenumerated);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 

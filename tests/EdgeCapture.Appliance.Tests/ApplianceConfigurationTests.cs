@@ -42,7 +42,7 @@ public sealed class ApplianceConfigurationTests
         Assert.Null(configuration.KeyboardGadget);
         Assert.Null(configuration.UdcStatePath);
         Assert.DoesNotContain("udcStatePath", File.ReadAllText(path), StringComparison.Ordinal);
-        Assert.DoesNotContain("/dev/hidg", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"keyboardGadget\"", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal(VideoSourceKind.None, configuration.VideoSource);
     }
 

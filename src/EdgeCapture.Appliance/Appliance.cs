@@ -466,12 +466,16 @@ public sealed class Appliance : IAsyncDisposable
         // 4. The recorder drains the tap (whatever is left is read in its final step), stops taking frames, ends the
         //    session and seals the last segment durably. With an input pump in between, the pump first moves the rest
         //    of the tap on and completes the recorder's input (it is abandoned only if the recorder ended on its own).
+        //    Forget presses queued while stopping are carried out before the final seal, and once more after it for any
+        //    press that came in between (the outbox is still open then, so nothing the employee asked to forget survives).
+        CarryOutQueuedForgetRequests();
         _tap.Complete();
         await Task.WhenAny(_inputPump, _recording).ConfigureAwait(false);
         await _pumpStop.CancelAsync().ConfigureAwait(false);
         await _inputPump.ConfigureAwait(false);
         await _recorderStop.CancelAsync().ConfigureAwait(false);
         await _recording.ConfigureAwait(false);
+        CarryOutQueuedForgetRequests();
         _capture?.Dispose();
         _ownedFrameSource?.Dispose();
 
@@ -553,13 +557,27 @@ public sealed class Appliance : IAsyncDisposable
         }
     }
 
+    private void CarryOutQueuedForgetRequests()
+    {
+        if (_privacy is null || _recorder is null)
+        {
+            return;
+        }
+
+        while (_privacy.ForgetRequests.TryRead(out ForgetRequest request))
+        {
+            ForgetOutcome outcome = _recorder.RequestForget(request);
+            _report(string.Create(CultureInfo.InvariantCulture, $"forget button (while stopping): {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
+        }
+    }
+
     private static async Task ForwardForgetRequestsAsync(PrivacyHardware hardware, Recorder recorder, Action<string> report, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (ForgetRequest request in hardware.ForgetRequests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                ForgetOutcome outcome = recorder.RequestForget(request.Window);
+                ForgetOutcome outcome = recorder.RequestForget(request);
                 report(string.Create(CultureInfo.InvariantCulture, $"forget button: {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
             }
         }

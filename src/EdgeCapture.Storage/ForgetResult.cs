@@ -12,4 +12,14 @@ public sealed class ForgetResult
     /// retraction until <see cref="SegmentOutbox.QueueRetraction"/> names them. Sign a retraction for these.
     /// </summary>
     public required IReadOnlyList<SegmentKey> RequireRetraction { get; init; }
+
+    /// <summary>
+    /// False while the write-ahead log could not be truncated (a reader held it): old copies of forgotten pages may still sit in
+    /// it. The outbox retries (<see cref="SegmentOutbox.RetryForgetCheckpoint"/>, called on every later write and by the recorder's
+    /// clock) and <see cref="SegmentOutbox.IsForgetComplete"/> says when it is done.
+    /// </summary>
+    public bool IsComplete { get; init; } = true;
+
+    /// <summary>Databases moved aside as <c>.corrupt-*</c> that the forget deleted.</summary>
+    public int CorruptCopiesDeleted { get; init; }
 }

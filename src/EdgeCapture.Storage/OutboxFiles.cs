@@ -116,6 +116,34 @@ internal sealed class OutboxFiles(string databasePath, ILogger logger)
         SyncDirectory();
     }
 
+    /// <summary>
+    /// Deletes every copy moved aside as <c>.corrupt-*</c> (with its companions). A forget calls it: a damaged database cannot be
+    /// searched reliably for the forgotten window, and it is never uploaded, so deleting all of it is the side that deletes more.
+    /// </summary>
+    /// <returns>How many copies were deleted.</returns>
+    internal int DeleteCorruptCopies() => DeleteOldCopiesCount(0);
+
+    private int DeleteOldCopiesCount(int maximumCopies)
+    {
+        string prefix = Path.GetFileName(databasePath) + ".corrupt-";
+        string[] stems = [.. Directory.EnumerateFiles(DirectoryPath, prefix + "*")
+            .Select(path => CompanionSuffixes.Aggregate(path, (stem, suffix) => stem.EndsWith(suffix, StringComparison.Ordinal) ? stem[..^suffix.Length] : stem))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+        string[] doomed = [.. stems.Take(Math.Max(0, stems.Length - maximumCopies))];
+        foreach (string stem in doomed)
+        {
+            DeleteSet(stem);
+        }
+
+        if (doomed.Length > 0)
+        {
+            SyncDirectory();
+        }
+
+        return doomed.Length;
+    }
+
     private static bool SetExists(string path) =>
         File.Exists(path) || CompanionSuffixes.Any(suffix => File.Exists(path + suffix));
 

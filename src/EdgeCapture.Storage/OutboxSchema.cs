@@ -10,7 +10,7 @@ namespace EdgeCapture.Storage;
 internal static class OutboxSchema
 {
     /// <summary>The schema version this code writes.</summary>
-    internal const int CurrentVersion = 2;
+    internal const int CurrentVersion = 3;
 
     /// <summary>"ECOB" (EdgeCapture OutBox) as a big-endian 32-bit integer, stored at offset 68 of the database header.</summary>
     internal const int ApplicationId = 0x45434F42;
@@ -109,11 +109,17 @@ internal static class OutboxSchema
         CREATE INDEX segments_by_wall_start ON segments (wall_start_utc_ticks);
         """;
 
+    // Version 3: the boot a segment's monotonic range was measured in (lowercase UUID text; NULL for older rows, which a forget
+    // matches conservatively like rows of an earlier boot).
+    private const string Version3 = """
+        ALTER TABLE segments ADD COLUMN boot_id TEXT CHECK (boot_id IS NULL OR length(boot_id) = 36);
+        """;
+
     /// <summary>
     /// Migrations[n] brings a database from version n to n + 1 (index 0 creates version 1 in an empty file).
     /// Each step runs in one transaction together with its user_version bump; a step is never edited once shipped.
     /// </summary>
-    private static readonly string[] Migrations = [Version1, Version2];
+    private static readonly string[] Migrations = [Version1, Version2, Version3];
 
     internal static SqliteConnection OpenConnection(string databasePath, SqliteOpenMode mode, int pageCacheKibibytes)
     {

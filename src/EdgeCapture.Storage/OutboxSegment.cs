@@ -1,3 +1,5 @@
+using EdgeCapture.Linux;
+
 namespace EdgeCapture.Storage;
 
 /// <summary>What the outbox knows about a stored segment (the ciphertext itself is read with <see cref="SegmentOutbox.TryOpenCiphertext"/>).</summary>
@@ -41,4 +43,7 @@ public sealed class OutboxSegment
 
     /// <summary>When the state last changed.</summary>
     public required DateTimeOffset StateChangedUtc { get; init; }
+
+    /// <summary>The boot its monotonic range belongs to, or null when the segment was stored without one (schema version 2 and before).</summary>
+    public BootId? BootId { get; init; }
 }

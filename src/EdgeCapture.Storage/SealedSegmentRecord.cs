@@ -1,3 +1,5 @@
+using EdgeCapture.Linux;
+
 namespace EdgeCapture.Storage;
 
 /// <summary>
@@ -35,4 +37,10 @@ public sealed class SealedSegmentRecord
 
     /// <summary>SHA-256 of <see cref="Manifest"/> exactly as stored (32 bytes); verified on append. The next segment's manifest chains to it.</summary>
     public required ReadOnlyMemory<byte> ManifestSha256 { get; init; }
+
+    /// <summary>
+    /// The boot the monotonic range was measured in (a forget matches monotonic ranges only within one boot). Null when unknown:
+    /// such a segment is matched like one from an earlier boot, conservatively.
+    /// </summary>
+    public BootId? BootId { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
+using EdgeCapture.Linux;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,7 @@ namespace EdgeCapture.Storage;
 /// serialised by a lock (each call holds it for one short transaction); <see cref="TryOpenCiphertext"/> streams use their own
 /// read-only connection and snapshot, so an upload in progress never blocks the recorder's appends.
 /// </remarks>
-public sealed class SegmentOutbox : IUploadBacklog, IDisposable
+public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
 {
     /// <summary>The schema version (<c>PRAGMA user_version</c>) this code reads and writes.</summary>
     public const int CurrentSchemaVersion = OutboxSchema.CurrentVersion;
@@ -413,101 +414,6 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Forgets every segment whose wall-clock range overlaps [<paramref name="fromUtc"/>, <paramref name="toUtc"/>)
-    /// (overlap: segment start before <paramref name="toUtc"/> and segment end after <paramref name="fromUtc"/>).
-    /// Pending segments are deleted outright; segments that may have reached the collector lose their local ciphertext and are
-    /// remembered as awaiting a retraction (durably: <see cref="GetSegmentsAwaitingRetraction"/> lists them after a restart).
-    /// Deleted pages are overwritten (secure_delete) and the write-ahead log is truncated afterwards.
-    /// </summary>
-    /// <param name="fromUtc">Window start (wall clock).</param>
-    /// <param name="toUtc">Window end (wall clock); not before <paramref name="fromUtc"/>.</param>
-    /// <returns>What was deleted and which segments need a signed retraction (pass them to <see cref="QueueRetraction"/>).</returns>
-    public ForgetResult ForgetWindow(DateTimeOffset fromUtc, DateTimeOffset toUtc)
-    {
-        if (toUtc < fromUtc)
-        {
-            throw new ArgumentException($"The forget window ends ({toUtc:o}) before it starts ({fromUtc:o}).", nameof(toUtc));
-        }
-
-        List<SegmentKey> deleted = [];
-        List<SegmentKey> requireRetraction = [];
-        lock (_writeLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            long freedBytes = 0;
-            long now = NowTicks();
-            using (SqliteTransaction transaction = _connection.BeginTransaction())
-            {
-                List<(long Id, SegmentKey Key, UploadState State, long Bytes, long WallStart, long WallEnd)> overlapping = [];
-                using (SqliteCommand select = Command(transaction, """
-                    SELECT id, session_id, segment_index, state, ciphertext_length + manifest_length, wall_start_utc_ticks, wall_end_utc_ticks
-                    FROM segments WHERE wall_start_utc_ticks < $to AND wall_end_utc_ticks > $from ORDER BY id;
-                    """))
-                {
-                    select.Parameters.AddWithValue("$from", fromUtc.UtcTicks);
-                    select.Parameters.AddWithValue("$to", toUtc.UtcTicks);
-                    using SqliteDataReader reader = select.ExecuteReader();
-                    while (reader.Read())
-                    {
-                        overlapping.Add((reader.GetInt64(0), new SegmentKey(Guid.Parse(reader.GetString(1)), reader.GetInt32(2)),
-                            (UploadState)reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
-                    }
-                }
-
-                using SqliteCommand delete = Command(transaction, """
-                    DELETE FROM segment_payloads WHERE segment_id = $id;
-                    DELETE FROM segments WHERE id = $id;
-                    """);
-                SqliteParameter deleteId = delete.Parameters.Add("$id", SqliteType.Integer);
-                using SqliteCommand remember = Command(transaction, """
-                    INSERT OR IGNORE INTO forgotten_segments (session_id, segment_index, wall_start_utc_ticks, wall_end_utc_ticks, state_when_forgotten, forgotten_utc_ticks)
-                    VALUES ($session, $index, $start, $end, $state, $now);
-                    """);
-                foreach ((long id, SegmentKey key, UploadState state, long bytes, long wallStart, long wallEnd) in overlapping)
-                {
-                    deleteId.Value = id;
-                    delete.ExecuteNonQuery();
-                    if (state != UploadState.Acknowledged)
-                    {
-                        freedBytes += bytes;
-                    }
-
-                    if (state == UploadState.Pending)
-                    {
-                        deleted.Add(key);
-                        continue;
-                    }
-
-                    remember.Parameters.Clear();
-                    AddKey(remember, key);
-                    remember.Parameters.AddWithValue("$start", wallStart);
-                    remember.Parameters.AddWithValue("$end", wallEnd);
-                    remember.Parameters.AddWithValue("$state", (int)state);
-                    remember.Parameters.AddWithValue("$now", now);
-                    remember.ExecuteNonQuery();
-                    requireRetraction.Add(key);
-                }
-
-                transaction.Commit();
-            }
-
-            if (freedBytes > 0)
-            {
-                SpaceFreed(freedBytes);
-            }
-
-            if (deleted.Count + requireRetraction.Count > 0)
-            {
-                TruncateWriteAheadLog();
-                VacuumIfWorthwhile();
-            }
-        }
-
-        OutboxLog.Forgot(_logger, fromUtc, toUtc, deleted.Count, requireRetraction.Count);
-        return new ForgetResult { DeletedBeforeUpload = deleted, RequireRetraction = requireRetraction };
-    }
-
     /// <summary>Forgotten segments (possibly already at the collector) that no queued retraction names yet, oldest first.</summary>
     /// <returns>The segment keys.</returns>
     public IReadOnlyList<SegmentKey> GetSegmentsAwaitingRetraction()
@@ -718,7 +624,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
     private const string SelectSegment = """
         SELECT s.session_id, s.segment_index, s.monotonic_start_ns, s.monotonic_end_ns, s.wall_start_utc_ticks, s.wall_end_utc_ticks,
                s.ciphertext_length, p.manifest, s.ciphertext_sha256, s.manifest_sha256, s.state, s.created_utc_ticks, s.state_changed_utc_ticks,
-               s.rejection_reason
+               s.rejection_reason, s.boot_id
         FROM segments s LEFT JOIN segment_payloads p ON p.segment_id = s.id
         """;
 
@@ -842,9 +748,9 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         long segmentId;
         using (SqliteCommand insert = Command(transaction, $"""
             INSERT INTO segments (session_id, segment_index, monotonic_start_ns, monotonic_end_ns, wall_start_utc_ticks, wall_end_utc_ticks,
-                                  ciphertext_length, manifest_length, ciphertext_sha256, manifest_sha256, state, created_utc_ticks, state_changed_utc_ticks)
+                                  ciphertext_length, manifest_length, ciphertext_sha256, manifest_sha256, state, created_utc_ticks, state_changed_utc_ticks, boot_id)
             VALUES ($session, $index, $monotonicStart, $monotonicEnd, $wallStart, $wallEnd, $ciphertextLength, $manifestLength,
-                    $ciphertextSha256, $manifestSha256, {UploadStateSql.Pending}, $now, $now)
+                    $ciphertextSha256, $manifestSha256, {UploadStateSql.Pending}, $now, $now, $bootId)
             RETURNING id;
             """))
         {
@@ -859,6 +765,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
             insert.Parameters.Add("$ciphertextSha256", SqliteType.Blob).Value = segment.CiphertextSha256.ToArray();
             insert.Parameters.Add("$manifestSha256", SqliteType.Blob).Value = segment.ManifestSha256.ToArray();
             insert.Parameters.AddWithValue("$now", now);
+            insert.Parameters.AddWithValue("$bootId", segment.BootId is { } bootId ? bootId.ToString() : DBNull.Value);
             segmentId = (long)insert.ExecuteScalar()!;
         }
 
@@ -969,7 +876,8 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         }
     }
 
-    private void TruncateWriteAheadLog()
+    /// <returns>True when the write-ahead log was checkpointed and truncated.</returns>
+    private bool TruncateWriteAheadLog()
     {
         // Old copies of forgotten pages can sit in WAL frames until they are overwritten; truncating the WAL drops them.
         using SqliteCommand command = _connection.CreateCommand();
@@ -978,7 +886,10 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
         if (reader.Read() && reader.GetInt32(0) != 0)
         {
             OutboxLog.CheckpointBusy(_logger);
+            return false;
         }
+
+        return true;
     }
 
     private long ReadChanges(SqliteTransaction transaction)
@@ -1040,6 +951,7 @@ public sealed class SegmentOutbox : IUploadBacklog, IDisposable
                 CreatedUtc = FromTicks(reader.GetInt64(11)),
                 StateChangedUtc = FromTicks(reader.GetInt64(12)),
                 RejectionReason = reader.IsDBNull(13) ? null : reader.GetString(13),
+                BootId = reader.IsDBNull(14) ? null : BootId.Parse(reader.GetString(14)),
             });
         }
 

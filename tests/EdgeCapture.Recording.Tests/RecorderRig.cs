@@ -38,7 +38,8 @@ internal sealed class RecorderRig : IDisposable
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("edgecapture-recording-tests-");
         Time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
-        Clock = new MonotonicClock(Time, Time.GetTimestamp() - (TimeSpan.TicksPerSecond * 1000));
+        WallClock = new SteppableWallClock(Time);
+        Clock = new MonotonicClock(WallClock, Time.GetTimestamp() - (TimeSpan.TicksPerSecond * 1000));
         Driver = new SimulatedGpioDriver();
         Driver.SetExternalLevel(SwitchLine, PinValue.High);
         Driver.SetExternalLevel(ButtonLine, PinValue.High);
@@ -62,6 +63,9 @@ internal sealed class RecorderRig : IDisposable
     public DirectoryInfo Directory { get; }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>The recorder's wall clock: the fake time plus a step a test can set (an NTP step after boot).</summary>
+    public SteppableWallClock WallClock { get; }
 
     public MonotonicClock Clock { get; }
 

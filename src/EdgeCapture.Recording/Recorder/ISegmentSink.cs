@@ -31,7 +31,18 @@ public readonly record struct SealedSegment(ReadOnlyMemory<byte> ManifestSha256,
 /// <summary>What a forget request did to stored segments.</summary>
 /// <param name="Deleted">Segments deleted before they left the box.</param>
 /// <param name="Retracted">Segments that may have been uploaded and for which a signed retraction was queued.</param>
-public readonly record struct ForgetOutcome(int Deleted, int Retracted);
+public readonly record struct ForgetOutcome(int Deleted, int Retracted)
+{
+    /// <summary>False while the store could not yet scrub every old copy of what it deleted (it keeps retrying).</summary>
+    public bool IsComplete { get; init; } = true;
+}
+
+/// <summary>What a forget covers: monotonic nanoseconds of the current boot, and the same window on the wall clock.</summary>
+/// <param name="MonotonicFromNanoseconds">The press's edge timestamp minus the window.</param>
+/// <param name="MonotonicToNanoseconds">The end of what was dropped (now, or the press if later).</param>
+/// <param name="WallClockFrom">The window start on today's wall clock (only for segments of other boots).</param>
+/// <param name="WallClockTo">The window end on today's wall clock.</param>
+public readonly record struct ForgetWindowRequest(long MonotonicFromNanoseconds, long MonotonicToNanoseconds, DateTimeOffset WallClockFrom, DateTimeOffset WallClockTo);
 
 /// <summary>
 /// Where sealed segments go: encrypts, signs and stores durably. The production sink is <see cref="OutboxSegmentSink"/>.
@@ -48,9 +59,15 @@ public interface ISegmentSink
     /// <returns>The stored segment, or null when storage is full (nothing was stored).</returns>
     SealedSegment? Seal(in SegmentSealRequest request, ReadOnlySpan<byte> plaintext);
 
-    /// <summary>Deletes stored segments overlapping the window that have not left the box; queues a signed retraction for the others.</summary>
-    /// <param name="windowStart">Window start (wall clock).</param>
-    /// <param name="windowEnd">Window end (wall clock).</param>
+    /// <summary>
+    /// Deletes stored segments the window covers (by monotonic range within the current boot; other boots conservatively) that
+    /// have not left the box; queues a signed retraction for the others.
+    /// </summary>
+    /// <param name="window">The window.</param>
     /// <returns>What was deleted and retracted.</returns>
-    ForgetOutcome Forget(DateTimeOffset windowStart, DateTimeOffset windowEnd);
+    ForgetOutcome Forget(in ForgetWindowRequest window);
+
+    /// <summary>Retries what an incomplete forget still owes (see <see cref="ForgetOutcome.IsComplete"/>); true when nothing is owed.</summary>
+    /// <returns>True when every forget is complete.</returns>
+    bool RetryIncompleteForget() => true;
 }

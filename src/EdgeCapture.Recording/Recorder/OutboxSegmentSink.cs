@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using System.Security.Cryptography;
 using EdgeCapture.Crypto;
+using EdgeCapture.Linux;
 using EdgeCapture.Recording.Manifests;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Storage;
@@ -27,6 +28,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly MemoryStream _ciphertext = new();
+    private readonly BootId _bootId;
 
     /// <summary>Creates the sink and queues retractions a previous run decided on but did not get to queue.</summary>
     /// <param name="outbox">The open outbox.</param>
@@ -35,7 +37,8 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     /// <param name="deviceId">The device identifier written into manifests and retractions.</param>
     /// <param name="timeProvider">Wall clock for retraction documents.</param>
     /// <param name="logger">Logger; none when null.</param>
-    public OutboxSegmentSink(SegmentOutbox outbox, IReadOnlyList<AgeRecipient> recipients, DeviceSigningKey signer, string deviceId, TimeProvider timeProvider, ILogger<OutboxSegmentSink>? logger = null)
+    /// <param name="bootIds">Where the current boot id comes from (default: the kernel's; unreadable means a fresh random id, so a forget treats older segments as another boot's, conservatively).</param>
+    public OutboxSegmentSink(SegmentOutbox outbox, IReadOnlyList<AgeRecipient> recipients, DeviceSigningKey signer, string deviceId, TimeProvider timeProvider, ILogger<OutboxSegmentSink>? logger = null, IBootIdSource? bootIds = null)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(recipients);
@@ -55,6 +58,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
         _deviceId = deviceId;
         _timeProvider = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _bootId = CurrentBoot(bootIds ?? KernelBootIdSource.System);
 
         IReadOnlyList<SegmentKey> awaiting = outbox.GetSegmentsAwaitingRetraction();
         if (awaiting.Count > 0)
@@ -111,6 +115,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
             Manifest = signedManifest,
             CiphertextSha256 = ciphertextHash,
             ManifestSha256 = manifestHash,
+            BootId = _bootId,
         });
         long length = ciphertext.Length;
         _ciphertext.SetLength(0);
@@ -118,15 +123,38 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     }
 
     /// <inheritdoc/>
-    public ForgetOutcome Forget(DateTimeOffset windowStart, DateTimeOffset windowEnd)
+    public ForgetOutcome Forget(in ForgetWindowRequest window)
     {
-        ForgetResult result = _outbox.ForgetWindow(windowStart, windowEnd);
+        ForgetResult result = _outbox.Forget(new ForgetRange
+        {
+            CurrentBoot = _bootId,
+            MonotonicFromNanoseconds = window.MonotonicFromNanoseconds,
+            MonotonicToNanoseconds = window.MonotonicToNanoseconds,
+            WallClockFromUtc = window.WallClockFrom,
+            WallClockToUtc = window.WallClockTo,
+        });
         if (result.RequireRetraction.Count > 0)
         {
-            QueueRetraction(result.RequireRetraction, windowStart, windowEnd);
+            QueueRetraction(result.RequireRetraction, window.WallClockFrom, window.WallClockTo);
         }
 
-        return new ForgetOutcome(result.DeletedBeforeUpload.Count, result.RequireRetraction.Count);
+        return new ForgetOutcome(result.DeletedBeforeUpload.Count, result.RequireRetraction.Count) { IsComplete = result.IsComplete };
+    }
+
+    /// <inheritdoc/>
+    public bool RetryIncompleteForget() => _outbox.IsForgetComplete || _outbox.RetryForgetCheckpoint();
+
+    private static BootId CurrentBoot(IBootIdSource source)
+    {
+        try
+        {
+            return source.Current;
+        }
+        catch (IOException)
+        {
+            // Unknown boot: a fresh id makes every stored segment "another boot's", which a forget matches conservatively.
+            return new BootId(Guid.NewGuid());
+        }
     }
 
     /// <summary>

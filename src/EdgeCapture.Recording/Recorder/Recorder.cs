@@ -18,7 +18,7 @@ namespace EdgeCapture.Recording.Recorder;
 /// (counted, reported in a marker). Nothing it does throws into the caller of <see cref="RunAsync"/>: faults end the
 /// session, are logged and show in <see cref="State"/> and <see cref="GetStatistics"/>.</para>
 /// <para>All work happens under one lock, on whichever thread has input (tap reader loop, frame loop, clock timer, the
-/// privacy observer's queued work item, <see cref="RequestForget"/>), so the state machine is single-threaded.</para>
+/// privacy observer's queued work item, <see cref="RequestForget(TimeSpan)"/>), so the state machine is single-threaded.</para>
 /// </remarks>
 public sealed partial class Recorder : IDisposable
 {
@@ -178,6 +178,22 @@ public sealed partial class Recorder : IDisposable
         {
             ApplyTransitions();
             return _core.Forget(window);
+        }
+    }
+
+    /// <summary>
+    /// Carries out a forget-button press: the window is measured back from the press's edge timestamp, not from when the request
+    /// is carried out. Works also after the recorder has stopped (a press made while the appliance stops still reaches the outbox).
+    /// </summary>
+    /// <param name="request">The press.</param>
+    /// <returns>Stored segments deleted and retracted.</returns>
+    public ForgetOutcome RequestForget(ForgetRequest request)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(request.Window, TimeSpan.Zero);
+        lock (_sync)
+        {
+            ApplyTransitions();
+            return _core.Forget(request.PressedAtNanoseconds, request.Window);
         }
     }
 

@@ -92,6 +92,7 @@ internal sealed partial class SessionRecorder : IDisposable
     private long _plaintextBytes;
     private long _segmentsLost;
     private long _forgetRequests;
+    private bool _forgetIncomplete;
     private RecorderState _state = RecorderState.Idle;
     private string? _lastFault;
 
@@ -279,6 +280,10 @@ internal sealed partial class SessionRecorder : IDisposable
         }
 
         _lockScreen.Advance(now);
+        if (_forgetIncomplete)
+        {
+            _forgetIncomplete = !_sink.RetryIncompleteForget();
+        }
         if (!_sessionOpen)
         {
             return;
@@ -298,11 +303,18 @@ internal sealed partial class SessionRecorder : IDisposable
         }
     }
 
-    /// <summary>Discards the last <paramref name="window"/> of recording: held items, the open segment, and stored segments.</summary>
-    public ForgetOutcome Forget(TimeSpan window)
+    /// <summary>Discards the last <paramref name="window"/> of recording, ending now.</summary>
+    public ForgetOutcome Forget(TimeSpan window) => Forget(_clock.NowNanoseconds, window);
+
+    /// <summary>
+    /// Discards <paramref name="window"/> of recording measured back from <paramref name="pressedAtNanoseconds"/> (the button edge's
+    /// timestamp, however late the request is carried out): held items, the open segment, and stored segments, which are matched by
+    /// their monotonic ranges within this boot (a wall-clock step changes nothing).
+    /// </summary>
+    public ForgetOutcome Forget(long pressedAtNanoseconds, TimeSpan window)
     {
-        long now = _clock.NowNanoseconds;
-        long windowStart = now - MonotonicClock.ToNanoseconds(window);
+        long now = Math.Max(_clock.NowNanoseconds, pressedAtNanoseconds);
+        long windowStart = pressedAtNanoseconds - MonotonicClock.ToNanoseconds(window);
         _forgetRequests++;
 
         // Everything held or open is recent (segments are sealed every few seconds): drop all of it, which is
@@ -333,7 +345,8 @@ internal sealed partial class SessionRecorder : IDisposable
         ForgetOutcome outcome = default;
         try
         {
-            outcome = _sink.Forget(WallClockAt(windowStart), WallClockAt(now));
+            outcome = _sink.Forget(new ForgetWindowRequest(windowStart, now, WallClockAt(windowStart), WallClockAt(now)));
+            _forgetIncomplete = !outcome.IsComplete;
         }
 #pragma warning disable CA1031 // A store failure is reported, never thrown into the relay's process.
         catch (Exception exception)

@@ -72,6 +72,7 @@ public sealed class Appliance : IAsyncDisposable
     private OutboxSegmentSink? _sink;
     private PrivacyHardware? _privacy;
     private Recorder? _recorder;
+    private UploadStage? _upload;
     private RelayService? _relay;
     private Task<RelaySimulationResult>? _simulatedRelay;
     private CaptureStage? _capture;
@@ -106,6 +107,9 @@ public sealed class Appliance : IAsyncDisposable
 
     /// <summary>The recorder.</summary>
     public Recorder Recorder => _recorder!;
+
+    /// <summary>The upload stage (the box's MQTT connection and the uploader), or null without an <c>upload</c> section.</summary>
+    public UploadStage? Upload => _upload;
 
     /// <summary>The outbox (open until the appliance is disposed).</summary>
     public SegmentOutbox Outbox => _outbox!;
@@ -262,6 +266,12 @@ public sealed class Appliance : IAsyncDisposable
         };
         _sink = new OutboxSegmentSink(_outbox, recipients, _signingKey, _configuration.DeviceId, time, _loggerFactory.CreateLogger<OutboxSegmentSink>());
         _recorder = new Recorder(recorderOptions, new PrivacyTimelineGate(_privacy.Timeline), _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
+
+        if (_configuration.Upload is { } upload)
+        {
+            // Its own tasks: starting does not wait for the broker, and nothing on the relay's or the recorder's path waits on it.
+            _upload = UploadStage.Start(upload, _configuration.DeviceId, _configuration.DataDirectory, _outbox, _signingKey, time, _loggerFactory);
+        }
 
         if (frameSource is not null)
         {
@@ -481,6 +491,13 @@ public sealed class Appliance : IAsyncDisposable
 
         // 5. Only now: the gate shuts, then the recording indicator goes dark.
         _privacy?.Dispose();
+
+        // 6. Upload last: the final segment is already durable in the outbox; a broker that does not answer only
+        //    delays this step by its timeouts, never the relay, the seal or the indicator.
+        if (_upload is not null)
+        {
+            await _upload.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>

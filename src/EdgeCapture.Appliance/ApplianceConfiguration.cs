@@ -33,7 +33,7 @@ public enum VideoSourceKind
 /// (The switch wins, Governed control; see src/INVARIANTS.md): such keys are unknown keys and are refused like any other. The pinout file only says where those
 /// lines are wired; a missing or invalid pinout means private (fail closed).
 /// </remarks>
-public sealed record ApplianceConfiguration
+public sealed partial record ApplianceConfiguration
 {
     /// <summary>Where the configuration lives on a box.</summary>
     public const string InstalledPath = "/etc/edgecapture/appliance.json";
@@ -138,7 +138,7 @@ public sealed record ApplianceConfiguration
         "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
         "gadget", "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
         "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
-        "lockScreenChords", "lockScreenTriggers",
+        "lockScreenChords", "lockScreenTriggers", "upload",
     ];
 
     /// <summary>The video keys and the sources they apply to; giving one for another source is refused (it would do nothing).</summary>
@@ -251,6 +251,7 @@ public sealed record ApplianceConfiguration
                 "videoFramesPerSecond" => configuration with { VideoFramesPerSecond = (int)Integer(key, value, 1, 60) },
                 "lockScreenChords" => configuration with { LockScreenChords = LockScreenConfiguration.Chords(key, value) },
                 "lockScreenTriggers" => configuration with { LockScreenTriggers = LockScreenConfiguration.Triggers(key, value) },
+                "upload" => configuration with { Upload = UploadSection(key, value) },
                 _ => throw new ApplianceConfigurationException(key, $"unknown key (accepted: {string.Join(", ", Keys)}); nothing can disable the privacy switch, the gate or the recording indicator"),
             };
         }
@@ -273,6 +274,7 @@ public sealed record ApplianceConfiguration
             throw new ApplianceConfigurationException("recipients", "at least one age recipient (the custodian's age1...) is required, in recipients or recipientsFile");
         }
 
+        CheckUploadDeviceId(configuration);
         return configuration;
     }
 

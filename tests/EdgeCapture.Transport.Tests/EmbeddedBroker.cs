@@ -53,12 +53,12 @@ internal sealed class EmbeddedBroker : IAsyncDisposable
         MqttServerOptionsBuilder builder = factory.CreateServerOptionsBuilder();
         if (_serverCertificate is null)
         {
-            builder = builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(Port);
+            builder = builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(Port).WithDefaultEndpointReuseAddress();
         }
         else
         {
             builder = builder.WithoutDefaultEndpoint().WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
-                .WithEncryptedEndpointPort(Port).WithEncryptionCertificate(_serverCertificate)
+                .WithEncryptedEndpointPort(Port).WithTlsEndpointReuseAddress().WithEncryptionCertificate(_serverCertificate)
                 .WithClientCertificate((_, certificate, _, _) => ValidateClient(certificate));
         }
 

@@ -78,6 +78,30 @@ internal sealed class FakeCollector : IAsyncDisposable
     /// <summary>Connects (again, after a broker restart) and subscribes.</summary>
     public async Task ConnectAsync(EmbeddedBroker broker)
     {
+        // After a broker restart the old connection may still be closing: try a few times.
+        for (int attempt = 0; _client.IsConnected is false && attempt < 50; attempt++)
+        {
+            try
+            {
+                await ConnectOnceAsync(broker);
+                return;
+            }
+            catch (Exception exception) when (exception is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        await ConnectOnceAsync(broker);
+    }
+
+    private async Task ConnectOnceAsync(EmbeddedBroker broker)
+    {
+        if (_client.IsConnected)
+        {
+            return;
+        }
+
         await _client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("fake-collector").Build());
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(UploadTopics.AllParts, MqttQualityOfServiceLevel.AtLeastOnce)

@@ -65,7 +65,7 @@ public sealed class RateLimitTests
         }
 
         time.Advance(TimeSpan.FromSeconds(2));
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged", diagnostics: rig.Logs);
     }
 }
 

@@ -14,13 +14,13 @@ public sealed class ResilienceTests
         byte[][] ciphertexts = keys.Select(rig.Ciphertext).ToArray();
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.Collector.PartArrivals.Count >= 5, "the upload has started");
+        await Eventually.HoldsAsync(() => rig.Collector.PartArrivals.Count >= 5, "the upload has started", diagnostics: rig.Logs);
         await rig.Broker.StopAsync();
-        await Eventually.HoldsAsync(() => rig.Connection!.Current is null, "the box noticed the outage");
+        await Eventually.HoldsAsync(() => rig.Connection!.Current is null, "the box noticed the outage", diagnostics: rig.Logs);
         await rig.Broker.StartAgainAsync();
         await rig.Collector.ConnectAsync(rig.Broker);
 
-        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged", seconds: 40);
+        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged", seconds: 40, diagnostics: rig.Logs);
         for (int index = 0; index < keys.Length; index++)
         {
             Assert.Equal(ciphertexts[index], rig.Collector.Stored[UploadRig.Reference(keys[index])]);
@@ -39,7 +39,7 @@ public sealed class ResilienceTests
         byte[] ciphertext = rig.Ciphertext(keys[0]);
         SegmentReference segment = UploadRig.Reference(keys[0]);
         rig.StartBox();
-        await Eventually.HoldsAsync(() => rig.Collector.CommitArrivals.GetValueOrDefault(segment) == 1, "all parts and the commit arrived");
+        await Eventually.HoldsAsync(() => rig.Collector.CommitArrivals.GetValueOrDefault(segment) == 1, "all parts and the commit arrived", diagnostics: rig.Logs);
 
         // The box goes down before any answer; the collector has staged all parts but part 4.
         await rig.StopBoxAsync();
@@ -49,7 +49,7 @@ public sealed class ResilienceTests
         rig.Collector.Behaviour = CollectorBehaviour.Honest;
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged", diagnostics: rig.Logs);
         Assert.Equal(ciphertext, rig.Collector.Stored[segment]);
         Assert.Equal([1, 1, 1, 1, 2, 1], Enumerable.Range(0, 6).Select(part => rig.Collector.PartArrivals[(segment, part)]).ToArray());
         Assert.Equal(3, rig.Collector.CommitArrivals[segment]);
@@ -61,13 +61,13 @@ public sealed class ResilienceTests
         await using UploadRig rig = await UploadRig.StartAsync();
         SegmentKey[] first = rig.AppendSegments(2, 5_000);
         rig.StartBox();
-        await Eventually.HoldsAsync(() => first.All(key => rig.State(key) == UploadState.Acknowledged), "the first segments are stored");
+        await Eventually.HoldsAsync(() => first.All(key => rig.State(key) == UploadState.Acknowledged), "the first segments are stored", diagnostics: rig.Logs);
         await rig.StopBoxAsync();
         rig.ReopenOutbox();
 
         SegmentKey[] second = rig.AppendSegments(1, 5_000);
         rig.StartBox();
-        await Eventually.HoldsAsync(() => rig.State(second[0]) == UploadState.Acknowledged, "the new segment is stored");
+        await Eventually.HoldsAsync(() => rig.State(second[0]) == UploadState.Acknowledged, "the new segment is stored", diagnostics: rig.Logs);
         Assert.All(first, key => Assert.Equal(1, rig.Collector.CommitArrivals[UploadRig.Reference(key)]));
         Assert.All(first, key => Assert.Equal(1, rig.Collector.PartArrivals[(UploadRig.Reference(key), 0)]));
     }
@@ -84,12 +84,12 @@ public sealed class ResilienceTests
         };
         SegmentKey[] keys = rig.AppendSegments(1, 5_000);
         rig.StartBox();
-        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.AnswerTimeouts >= 2, "two commits went unanswered");
+        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.AnswerTimeouts >= 2, "two commits went unanswered", diagnostics: rig.Logs);
         Assert.True(rig.Outbox.TryOpenCiphertext(keys[0], out Stream? stream));
         stream.Dispose();
 
         rig.Collector.Behaviour = CollectorBehaviour.Honest;
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged", diagnostics: rig.Logs);
         Assert.Equal(1, rig.Collector.PartArrivals[(UploadRig.Reference(keys[0]), 0)]);
     }
 }

@@ -41,12 +41,12 @@ internal sealed class RecordingLogger<T> : ILogger<T>
 internal static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="seconds"/> of real time.</summary>
-    public static async Task HoldsAsync(Func<bool> condition, string what, double seconds = 20)
+    public static async Task HoldsAsync(Func<bool> condition, string what, double seconds = 30, Func<string>? diagnostics = null)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting until " + what);
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting until " + what + (diagnostics is null ? string.Empty : "\n" + diagnostics()));
             await Task.Delay(20);
         }
     }
@@ -192,6 +192,9 @@ internal sealed class UploadRig : IAsyncDisposable
     }
 
     public UploadState? State(SegmentKey key) => Outbox.GetSegment(key)?.State;
+
+    /// <summary>The box's connection and uploader log, for failure messages.</summary>
+    public string Logs() => string.Join("\n", ConnectionLog.Entries.Concat(UploaderLog.Entries).Select(entry => $"{entry.Level} {entry.EventId.Id} {entry.Message}"));
 
     public static SegmentReference Reference(SegmentKey key) => new(key.SessionId, key.SegmentIndex);
 

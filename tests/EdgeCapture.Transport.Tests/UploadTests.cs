@@ -17,7 +17,7 @@ public sealed class UploadTests
         byte[][] ciphertexts = keys.Select(rig.Ciphertext).ToArray();
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged");
+        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged", diagnostics: rig.Logs);
         for (int index = 0; index < keys.Length; index++)
         {
             Assert.Equal(ciphertexts[index], rig.Collector.Stored[UploadRig.Reference(keys[index])]);
@@ -40,7 +40,7 @@ public sealed class UploadTests
         byte[][] ciphertexts = keys.Select(rig.Ciphertext).ToArray();
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged");
+        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "every segment is acknowledged", diagnostics: rig.Logs);
         Assert.Equal(ciphertexts[0], rig.Collector.Stored[UploadRig.Reference(keys[0])]);
         Assert.Equal(ciphertexts[1], rig.Collector.Stored[UploadRig.Reference(keys[1])]);
         (string Topic, long PacketSize)[] parts = rig.Broker.Publishes.Where(publish => publish.Topic == UploadTopics.Part(UploadRig.DeviceId)).ToArray();
@@ -60,14 +60,14 @@ public sealed class UploadTests
         byte[] ciphertext = rig.Ciphertext(keys[0]);
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.UnverifiedAnswers >= 2, "two forged answers arrived");
+        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.UnverifiedAnswers >= 2, "two forged answers arrived", diagnostics: rig.Logs);
         Assert.NotEqual(UploadState.Acknowledged, rig.State(keys[0]));
         Assert.Equal(ciphertext, rig.Ciphertext(keys[0]));
         Assert.Contains(rig.UploaderLog.Entries, entry => entry.EventId.Id == 1102);
 
         // The real collector's answer still gets it stored afterwards.
         rig.Collector.Behaviour = CollectorBehaviour.Honest;
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged", diagnostics: rig.Logs);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class UploadTests
         SegmentKey[] keys = rig.AppendSegments(1, 5_000);
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.MismatchedAnswers >= 2, "two mismatched answers arrived");
+        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.MismatchedAnswers >= 2, "two mismatched answers arrived", diagnostics: rig.Logs);
         Assert.NotEqual(UploadState.Acknowledged, rig.State(keys[0]));
         Assert.True(rig.Outbox.TryOpenCiphertext(keys[0], out Stream? stream));
         stream.Dispose();
@@ -93,10 +93,10 @@ public sealed class UploadTests
         byte[] ciphertext = rig.Ciphertext(rejected[0]);
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.State(rejected[0]) == UploadState.Rejected, "the segment is marked rejected");
+        await Eventually.HoldsAsync(() => rig.State(rejected[0]) == UploadState.Rejected, "the segment is marked rejected", diagnostics: rig.Logs);
         rig.Collector.Behaviour = CollectorBehaviour.Honest;
         SegmentKey[] later = rig.AppendSegments(2, 3_000);
-        await Eventually.HoldsAsync(() => later.All(key => rig.State(key) == UploadState.Acknowledged), "later segments are stored");
+        await Eventually.HoldsAsync(() => later.All(key => rig.State(key) == UploadState.Acknowledged), "later segments are stored", diagnostics: rig.Logs);
 
         Assert.Equal(1, rig.Collector.CommitArrivals[UploadRig.Reference(rejected[0])]);
         Assert.Equal(UploadState.Rejected, rig.State(rejected[0]));
@@ -116,7 +116,7 @@ public sealed class UploadTests
         byte[] ciphertext = rig.Ciphertext(keys[0]);
         rig.StartBox();
 
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is acknowledged", diagnostics: rig.Logs);
         SegmentReference segment = UploadRig.Reference(keys[0]);
         Assert.Equal(ciphertext, rig.Collector.Stored[segment]);
         Assert.Equal([1, 2, 1, 2, 1], Enumerable.Range(0, 5).Select(part => rig.Collector.PartArrivals[(segment, part)]).ToArray());
@@ -132,10 +132,10 @@ public sealed class UploadTests
         await rig.Collector.PublishRawAnswerAsync(UploadRig.DeviceId, [0xff, 0x00, 0x13]);
         await rig.Collector.PublishRawAnswerAsync(UploadRig.DeviceId, [0x82, 0x40]);
         await rig.Collector.PublishRawAnswerAsync(UploadRig.DeviceId, new byte[ProtocolLimits.MaximumAnswerLength + 10]);
-        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.MalformedAnswers >= 2 && rig.Connection.DroppedMessages >= 1, "the bad answers were seen");
+        await Eventually.HoldsAsync(() => rig.Uploader!.Statistics.MalformedAnswers >= 2 && rig.Connection.DroppedMessages >= 1, "the bad answers were seen", diagnostics: rig.Logs);
 
         SegmentKey[] keys = rig.AppendSegments(2, 6_000);
-        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "segments are still stored");
+        await Eventually.HoldsAsync(() => keys.All(key => rig.State(key) == UploadState.Acknowledged), "segments are still stored", diagnostics: rig.Logs);
         Assert.Contains(rig.UploaderLog.Entries, entry => entry.EventId.Id == 1101 && entry.Message.Contains("Collector answer", StringComparison.Ordinal));
         Assert.Contains(rig.ConnectionLog.Entries, entry => entry.EventId.Id == 1009);
     }
@@ -146,13 +146,13 @@ public sealed class UploadTests
         await using UploadRig rig = await UploadRig.StartAsync();
         SegmentKey[] keys = rig.AppendSegments(1, 3_000);
         rig.StartBox();
-        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is stored");
+        await Eventually.HoldsAsync(() => rig.State(keys[0]) == UploadState.Acknowledged, "the segment is stored", diagnostics: rig.Logs);
 
         byte[] document = RetractionDocumentCodec.Encode(new RetractionDocument(UploadRig.DeviceId, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(-5),
             DateTimeOffset.UtcNow, [UploadRig.Reference(keys[0])]), new SigningKeyMessageSigner(rig.DeviceKey));
         rig.Outbox.QueueRetraction(document, [keys[0]]);
 
-        await Eventually.HoldsAsync(() => rig.Outbox.GetPendingRetractions(10).Count == 0, "the retraction is delivered");
+        await Eventually.HoldsAsync(() => rig.Outbox.GetPendingRetractions(10).Count == 0, "the retraction is delivered", diagnostics: rig.Logs);
         Assert.True(rig.Collector.Retractions.Single().IsSignedBy(rig.DeviceKey.PublicKey));
         Assert.False(rig.Collector.Stored.ContainsKey(UploadRig.Reference(keys[0])));
         Assert.Equal(1, rig.Uploader!.Statistics.RetractionsDelivered);

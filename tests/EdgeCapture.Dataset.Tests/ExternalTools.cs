@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using EdgeCapture.TestSupport;
 
 namespace EdgeCapture.Dataset.Tests;
 
@@ -9,39 +10,10 @@ namespace EdgeCapture.Dataset.Tests;
 /// </summary>
 internal static class ExternalTools
 {
-    public static bool MissingAllowed => Environment.GetEnvironmentVariable("EDGECAPTURE_ALLOW_MISSING_TOOLS") == "1";
-
-    public static string? Find(string name)
-    {
-        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    public static string? Find(string name) => ExternalTool.Find(name);
 
     /// <summary>The tool's path; fails when missing, or returns null when EDGECAPTURE_ALLOW_MISSING_TOOLS=1.</summary>
-    public static string? Require(string name)
-    {
-        string? path = Find(name);
-        if (path is null)
-        {
-            string message = $"'{name}' is not installed; this test needs it (.ci/run installs it).";
-            if (!MissingAllowed)
-            {
-                Assert.Fail(message + " Set EDGECAPTURE_ALLOW_MISSING_TOOLS=1 to let it pass unchecked.");
-            }
-
-            Console.Error.WriteLine(message + " EDGECAPTURE_ALLOW_MISSING_TOOLS=1: not checked.");
-        }
-
-        return path;
-    }
+    public static string? Require(string name) => ExternalTool.Require(name, name == "npm" ? "npm" : "nodejs");
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string path, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
     {

@@ -21,5 +21,6 @@ internal static class CommandCatalog
         yield return CaptureCommand.Create();
         yield return CollectorCommand.Create();
         yield return SessionsCommand.Create();
+        yield return DatasetCommand.Create();
     }
 }

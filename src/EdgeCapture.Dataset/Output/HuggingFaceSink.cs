@@ -12,7 +12,7 @@ namespace EdgeCapture.Dataset.Output;
 internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
 {
     public const int EventRowsPerGroup = 128 * 1024;
-    public const long StepImageBytesPerGroup = 64L * 1024 * 1024;
+    public const long StepImageBytesPerGroup = 16L * 1024 * 1024;
     private const int StepRowsPerGroup = 4096;
 
     private readonly ParquetShardSet _events;
@@ -46,7 +46,8 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
     public HuggingFaceSink(string root, long maximumShardBytes = ParquetShardSet.MaximumShardBytes)
     {
         _events = new ParquetShardSet(Path.Combine(root, "data", "events"), DatasetSchema.ToParquet(DatasetSchema.EventColumns), DatasetSchema.FooterJson(DatasetSchema.EventColumns), maximumShardBytes);
-        _steps = new ParquetShardSet(Path.Combine(root, "data", "steps"), DatasetSchema.ToParquet(DatasetSchema.StepColumns), DatasetSchema.FooterJson(DatasetSchema.StepColumns), maximumShardBytes);
+        // Steps are mostly JPEG bytes, which do not compress: written uncompressed (events use Snappy).
+        _steps = new ParquetShardSet(Path.Combine(root, "data", "steps"), DatasetSchema.ToParquet(DatasetSchema.StepColumns), DatasetSchema.FooterJson(DatasetSchema.StepColumns), maximumShardBytes, CompressionMethod.None);
         _eventFields = _events.Schema.GetDataFields();
         _stepFields = _steps.Schema.GetDataFields();
     }

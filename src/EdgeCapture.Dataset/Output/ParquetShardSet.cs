@@ -17,11 +17,13 @@ internal sealed class ParquetShardSet : IAsyncDisposable
     private readonly string _featuresJson;
     private readonly long _maximumShardBytes;
     private readonly List<string> _shards = [];
+    private readonly CompressionMethod _compression;
     private FileStream? _stream;
     private ParquetWriter? _writer;
 
-    public ParquetShardSet(string directory, ParquetSchema schema, string featuresJson, long maximumShardBytes)
+    public ParquetShardSet(string directory, ParquetSchema schema, string featuresJson, long maximumShardBytes, CompressionMethod compression = CompressionMethod.Snappy)
     {
+        _compression = compression;
         _directory = directory;
         _schema = schema;
         _featuresJson = featuresJson;
@@ -51,7 +53,7 @@ internal sealed class ParquetShardSet : IAsyncDisposable
             string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"train-{_shards.Count:00000}.parquet.partial"));
             _shards.Add(path);
             _stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-            _writer = await ParquetWriter.CreateAsync(_schema, _stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _writer = await ParquetWriter.CreateAsync(_schema, _stream, new ParquetOptions { CompressionMethod = _compression }, cancellationToken: cancellationToken).ConfigureAwait(false);
             _writer.CustomMetadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["huggingface"] = _featuresJson };
         }
 

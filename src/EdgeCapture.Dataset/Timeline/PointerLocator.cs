@@ -10,7 +10,13 @@ namespace EdgeCapture.Dataset.Timeline;
 internal sealed class PointerLocator : IDisposable
 {
     /// <summary>Largest accepted mean absolute difference (0-255) between template and image over the shape's pixels.</summary>
-    public const double AcceptScore = 48;
+    public const double AcceptScore = 40;
+
+    /// <summary>
+    /// Smallest accepted contrast between the shape's fill and its outline (mean gray levels): a window's white area with a
+    /// dark left border matches the tip and the left edge but not the diagonal outline, and fails here.
+    /// </summary>
+    public const double MinimumContrast = 150;
 
     private static readonly double[] Sizes = [1.0, 1.5, 2.0];
     private readonly GrayJpegDecoder _decoder = new();
@@ -52,7 +58,12 @@ internal sealed class PointerLocator : IDisposable
                         continue;
                     }
 
-                    double score = template.Score(image, x, y);
+                    (double score, double contrast) = template.Score(image, x, y);
+                    if (contrast < MinimumContrast)
+                    {
+                        continue;
+                    }
+
                     long distance = ((long)(x - estimateX) * (x - estimateX)) + ((long)(y - estimateY) * (y - estimateY));
                     if (score < bestScore - 0.5 || (score <= bestScore + 0.5 && found && distance < bestDistance))
                     {
@@ -91,6 +102,8 @@ internal sealed class PointerTemplate
     private const int BrightAbove = 160;
     private readonly (int X, int Y, byte Value)[] _pixels;
     private readonly (int X, int Y, bool Dark)[] _quick;
+    private readonly int _outlineCount;
+    private readonly int _fillCount;
 
     private PointerTemplate(int width, int height, (int X, int Y, byte Value)[] pixels, (int X, int Y, bool Dark)[] quick)
     {
@@ -98,6 +111,8 @@ internal sealed class PointerTemplate
         Height = height;
         _pixels = pixels;
         _quick = quick;
+        _outlineCount = Math.Max(1, pixels.Count(pixel => pixel.Value == 0));
+        _fillCount = Math.Max(1, pixels.Length - _outlineCount);
     }
 
     public int Width { get; }
@@ -158,14 +173,26 @@ internal sealed class PointerTemplate
         return true;
     }
 
-    public double Score(in GrayImage image, int x, int y)
+    /// <summary>Mean absolute difference over the shape, and the contrast between its fill and its outline.</summary>
+    public (double Score, double Contrast) Score(in GrayImage image, int x, int y)
     {
         long total = 0;
+        long outline = 0;
+        long fill = 0;
         foreach ((int dx, int dy, byte value) in _pixels)
         {
-            total += Math.Abs(image[x + dx, y + dy] - value);
+            byte pixel = image[x + dx, y + dy];
+            total += Math.Abs(pixel - value);
+            if (value == 0)
+            {
+                outline += pixel;
+            }
+            else
+            {
+                fill += pixel;
+            }
         }
 
-        return (double)total / _pixels.Length;
+        return ((double)total / _pixels.Length, ((double)fill / _fillCount) - ((double)outline / _outlineCount));
     }
 }

@@ -257,7 +257,17 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
     public void Wheel(long time, int wheel, int pan, int x, int y)
     {
         FlushText();
-        FlushPointerSteps();
+        if (_moving && _downButton is null)
+        {
+            EmitMoveTo();
+        }
+
+        if (_pendingClick is not null)
+        {
+            Complete(_pendingClick);
+            _pendingClick = null;
+        }
+
         foreach ((int amount, bool vertical) in new[] { (wheel, true), (pan, false) })
         {
             if (amount == 0)

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeCapture.Crypto;
+using EdgeCapture.Dataset.Export;
+using EdgeCapture.Dataset.Sources;
+using EdgeCapture.Dataset.Tests;
+using EdgeCapture.Recording.Recorder;
+using EdgeCapture.Recording.Segments;
+using EdgeCapture.Storage;
+using EdgeCapture.Video.Encoding;
+using EdgeCapture.Video.Frames;
+using EdgeCapture.Video.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeCapture.Dataset.Benchmarks;
+
+/// <summary>
+/// Export throughput against `age -d` over the same ciphertext, in the same run: a synthetic session (125 Hz mouse,
+/// typing, a JPEG frame every 200 ms, clicks whose frame the pointer locator searches) is sealed into a real outbox;
+/// then, interleaved run by run, `age -d` decrypts every segment's ciphertext file to /dev/null and `dataset export`
+/// (this program re-run as a child: verify, decrypt, decode, write Parquet) exports it, each under /usr/bin/time for
+/// wall time and peak RSS. Two session sizes show whether memory stays bounded. Also prints the pointer accuracy
+/// measured on the simulated desktop (--accuracy-seeds). Usage: [--sizes-mib 64,256] [--runs 3] [--accuracy-seeds 8].
+/// </summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 4 && args[0] == "child-export")
+        {
+            return await ChildExportAsync(args[1], args[2], args[3]).ConfigureAwait(false);
+        }
+
+        int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "64,256").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
+        int runs = int.Parse(StringOption(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        int accuracySeeds = int.Parse(StringOption(args, "--accuracy-seeds") ?? "8", CultureInfo.InvariantCulture);
+        foreach (string tool in new[] { "/usr/bin/age", "/usr/bin/time" })
+        {
+            if (!File.Exists(tool))
+            {
+                Console.Error.WriteLine($"missing {tool} (Debian packages age and time)");
+                return 2;
+            }
+        }
+
+        PrintAccuracy(accuracySeeds);
+        string root = Directory.CreateTempSubdirectory("edgecapture-dataset-bench-").FullName;
+        try
+        {
+            Console.WriteLine();
+            Console.WriteLine("| session | segments | ciphertext MiB | age -d s (MiB/s) | age peak RSS MiB | export s (MiB/s) | export peak RSS MiB | export/age throughput |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (int size in sizes)
+            {
+                Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        return 0;
+    }
+
+    private static void PrintAccuracy(int seeds)
+    {
+        var watch = Stopwatch.StartNew();
+        PointerAccuracyMeasurement.Result result = PointerAccuracyMeasurement.Measure(Enumerable.Range(1, seeds), TimeSpan.FromSeconds(60));
+        Console.WriteLine(Invariant($"Pointer accuracy on the simulated desktop ({seeds} scripts x 60 s, host acceleration = PointerAccelerationProfile defaults, {result.Corrected.Count} button presses, {watch.Elapsed.TotalSeconds:0.0} s):"));
+        Console.WriteLine();
+        Console.WriteLine("| coordinates | median px | p90 px | p95 px | max px | within 2 px |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine(Invariant($"| integrated, clamped (no correction) | {PointerAccuracyMeasurement.Result.Percentile(result.Uncorrected, 0.5):0.0} | {PointerAccuracyMeasurement.Result.Percentile(result.Uncorrected, 0.9):0.0} | {PointerAccuracyMeasurement.Result.Percentile(result.Uncorrected, 0.95):0.0} | {result.Uncorrected.Max():0.0} | {(double)result.Uncorrected.Count(error => error <= 2) / result.Uncorrected.Count:P0} |"));
+        Console.WriteLine(Invariant($"| corrected at each press (exported) | {PointerAccuracyMeasurement.Result.Percentile(result.Corrected, 0.5):0.0} | {PointerAccuracyMeasurement.Result.Percentile(result.Corrected, 0.9):0.0} | {PointerAccuracyMeasurement.Result.Percentile(result.Corrected, 0.95):0.0} | {result.Corrected.Max():0.0} | {result.Within(2):P0} |"));
+        Console.WriteLine(Invariant($"pointer found in the frame before {result.Found} of {result.Attempted} presses ({(double)result.Found / Math.Max(1, result.Attempted):P0})"));
+    }
+
+    private static void Measure(string directory, int sizeMiB, int runs)
+    {
+        Directory.CreateDirectory(directory);
+        string box = Path.Combine(directory, "box");
+        string identityPath = Path.Combine(directory, "custodian.txt");
+        string ciphertexts = Path.Combine(directory, "ciphertext");
+        (int segments, long bytes) = CreateBox(box, identityPath, ciphertexts, sizeMiB);
+        string self = Environment.ProcessPath!;
+        string selfDll = typeof(Program).Assembly.Location;
+        bool selfIsHost = Path.GetFileNameWithoutExtension(self) == "dotnet";
+        string[] files = [.. Directory.GetFiles(ciphertexts).Order(StringComparer.Ordinal)];
+        string ageScript = Path.Combine(directory, "age-all.sh");
+        File.WriteAllText(ageScript, "#!/bin/sh\nset -e\nfor f in \"$@\"; do /usr/bin/age -d -i " + identityPath + " -o /dev/null \"$f\"; done\n");
+        var age = new List<(double Seconds, long PeakKiB)>();
+        var export = new List<(double Seconds, long PeakKiB)>();
+        for (int run = 0; run < runs; run++)
+        {
+            age.Add(Timed(["/bin/sh", ageScript, .. files]));
+            string output = Path.Combine(directory, "out-" + run.ToString(CultureInfo.InvariantCulture));
+            export.Add(Timed(selfIsHost ? [self, selfDll, "child-export", box, identityPath, output] : [self, "child-export", box, identityPath, output]));
+            Directory.Delete(output, recursive: true);
+        }
+
+        double mib = bytes / (1024.0 * 1024.0);
+        double ageSeconds = Median(age.Select(sample => sample.Seconds));
+        double exportSeconds = Median(export.Select(sample => sample.Seconds));
+        Console.WriteLine(Invariant($"| {sizeMiB} MiB | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {ageSeconds / exportSeconds:0.00}x |"));
+    }
+
+    /// <summary>Seals a synthetic session of about <paramref name="sizeMiB"/> into a real outbox; copies each ciphertext out for age.</summary>
+    private static (int Segments, long Bytes) CreateBox(string box, string identityPath, string ciphertexts, int sizeMiB)
+    {
+        Directory.CreateDirectory(box);
+        Directory.CreateDirectory(ciphertexts);
+        using AgeIdentity custodian = AgeIdentity.Generate();
+        custodian.SaveFile(identityPath, DateTimeOffset.UtcNow);
+        using DeviceSigningKey deviceKey = DeviceSigningKey.LoadOrCreate(Path.Combine(box, "device.key"), DateTimeOffset.UtcNow);
+        byte[][] frames = RenderFrames(12);
+        var sessionId = Guid.CreateVersion7();
+        var time = TimeProvider.System;
+        long bytes = 0;
+        int index = 0;
+        using (var outbox = SegmentOutbox.Open(Path.Combine(box, "outbox.db"), new OutboxOptions { QuotaBytes = 64L << 30 }, NullLogger<SegmentOutbox>.Instance, time))
+        using (var sink = new OutboxSegmentSink(outbox, [custodian.Recipient], deviceKey, "bench-box", time))
+        {
+            byte[] previous = new byte[32];
+            const long Origin = 1_000_000_000_000;
+            const long SegmentNanoseconds = 5_000_000_000;
+            long wall = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+
+            // The simulated office user (typing, shortcuts, moves, clicks, drags, scrolls, pauses) as the box records it,
+            // with a frame every 200 ms: about 3.5 MiB of plaintext per 5 s segment.
+            int segmentsWanted = Math.Max(1, (int)Math.Ceiling(sizeMiB / 3.5));
+            var script = Input.Simulation.DesktopActivityScript.CreateDefault(17, TimeSpan.FromSeconds(segmentsWanted * 5));
+            List<(long Time, int Kind, int A, int B, int C, int D, int E)> input = Workload.Input(script, Origin);
+            int cursor = 0;
+            long frameTime = Origin;
+            int frameIndex = 0;
+            for (int segmentIndex = 0; segmentIndex < segmentsWanted; segmentIndex++)
+            {
+                long start = Origin + (segmentIndex * SegmentNanoseconds);
+                long end = start + SegmentNanoseconds;
+                var segment = new SyntheticSegment("bench-box", sessionId, index, start, wall);
+                while (true)
+                {
+                    long nextInput = cursor < input.Count ? input[cursor].Time : long.MaxValue;
+                    long next = Math.Min(nextInput, frameTime);
+                    if (next >= end)
+                    {
+                        break;
+                    }
+
+                    if (frameTime <= nextInput)
+                    {
+                        segment.Frame(frameTime, frames[frameIndex++ % frames.Length]);
+                        frameTime += 200_000_000;
+                        continue;
+                    }
+
+                    (long at, int kind, int a, int b, int c, int d, int _) = input[cursor++];
+                    if (kind == 0)
+                    {
+                        segment.Key(at, (ushort)a, b != 0);
+                    }
+                    else
+                    {
+                        segment.Mouse(at, (MouseButtons)a, b, c, d);
+                    }
+                }
+
+                bool last = segmentIndex == segmentsWanted - 1;
+                SessionEndReason reason = last ? SessionEndReason.Shutdown : SessionEndReason.None;
+                byte[] plaintext = segment.Finish(end, reason);
+                var request = new SegmentSealRequest(sessionId, index, start, end, DateTimeOffset.FromUnixTimeMilliseconds((wall + (start - Origin)) / 1_000_000),
+                    DateTimeOffset.FromUnixTimeMilliseconds((wall + (end - Origin)) / 1_000_000), segment.Counts, reason, previous);
+                SealedSegment sealedSegment = sink.Seal(request, plaintext) ?? throw new InvalidOperationException("outbox full");
+                previous = sealedSegment.ManifestSha256.ToArray();
+                bytes += sealedSegment.CiphertextLength;
+                index++;
+            }
+
+            foreach (OutboxSegment segment in outbox.GetAllSegments())
+            {
+                Assert(outbox.TryOpenCiphertext(segment.Key, out Stream? stream));
+                using (stream)
+                using (var file = File.Create(Path.Combine(ciphertexts, segment.Key.SegmentIndex.ToString("00000", CultureInfo.InvariantCulture) + ".age")))
+                {
+                    stream!.CopyTo(file);
+                }
+            }
+        }
+
+        return (index, bytes);
+    }
+
+    private static byte[][] RenderFrames(int count)
+    {
+        var frames = new byte[count][];
+        byte[] canvas = new byte[1920 * 2 * 1080];
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 75 });
+        for (int index = 0; index < count; index++)
+        {
+            var script = Input.Simulation.DesktopActivityScript.CreateDefault(index + 1, TimeSpan.FromSeconds(30));
+            new SimulatedDesktop(script, index).Render(TimeSpan.FromSeconds(2 + index), canvas, 1920, 1080, 3840);
+            frames[index] = encoder.EncodePacked(canvas, PixelLayout.Uyvy, 1920, 1080, 3840, out _, out _).ToArray();
+        }
+
+        return frames;
+    }
+
+    private static async Task<int> ChildExportAsync(string box, string identityPath, string output)
+    {
+        IReadOnlyList<AgeIdentity> identities = AgeIdentity.LoadFile(identityPath);
+        using OutboxSegmentSource source = OutboxSegmentSource.Open(box);
+        ExportResult result = await DatasetExporter.ExportAsync(source, new ExportOptions { OutputDirectory = output, Identities = identities }).ConfigureAwait(false);
+        return result.Segments > 0 ? 0 : 1;
+    }
+
+    private static (double Seconds, long PeakKiB) Timed(string[] command)
+    {
+        var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-f");
+        start.ArgumentList.Add("%e %M");
+        foreach (string argument in command)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEnd();
+        string[] lines = process.StandardError.ReadToEnd().Trim().Split('\n');
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{string.Join(' ', command)} failed: {string.Join('\n', lines)}");
+        }
+
+        string[] fields = lines[^1].Split(' ');
+        return (double.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted[sorted.Length / 2];
+    }
+
+    private static void Assert(bool condition)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("The outbox lost a ciphertext.");
+        }
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

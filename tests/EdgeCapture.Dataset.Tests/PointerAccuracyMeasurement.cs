@@ -1,0 +1,149 @@
+using EdgeCapture.Dataset.Layouts;
+using EdgeCapture.Dataset.Timeline;
+using EdgeCapture.Hid;
+using EdgeCapture.Input.Evdev;
+using EdgeCapture.Input.Simulation;
+using EdgeCapture.Recording.Segments;
+using EdgeCapture.Video.Encoding;
+using EdgeCapture.Video.Frames;
+using EdgeCapture.Video.Simulation;
+
+namespace EdgeCapture.Dataset.Tests;
+
+/// <summary>
+/// Measures how close the exported pointer coordinates are to where the host's pointer really was, on the simulated
+/// desktop: the scripted user's mouse counts are what the box records; the host's pointer moves by those counts through
+/// pointer acceleration (the gadget's documented <see cref="PointerAccelerationProfile"/>, which is what a desktop
+/// gives a 1000 DPI mouse) and is clamped at the screen edges; the frame before every button press shows the pointer
+/// there. The translator sees only the counts and the frames, as in a real export.
+/// </summary>
+internal static class PointerAccuracyMeasurement
+{
+    private const int Width = DesktopActivityScript.ScreenWidth;
+    private const int Height = DesktopActivityScript.ScreenHeight;
+    private static readonly long FrameLead = 30_000_000;
+
+    /// <summary>Errors in pixels at every button press, with and without the frame correction.</summary>
+    internal sealed record Result(IReadOnlyList<double> Corrected, IReadOnlyList<double> Uncorrected, long Attempted, long Found)
+    {
+        public static double Percentile(IReadOnlyList<double> values, double fraction)
+        {
+            double[] sorted = [.. values.Order()];
+            return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(fraction * sorted.Length))];
+        }
+
+        public double Within(double pixels) => Corrected.Count == 0 ? 0 : (double)Corrected.Count(error => error <= pixels) / Corrected.Count;
+    }
+
+    public static Result Measure(IEnumerable<int> seeds, TimeSpan length, int jpegQuality = 75)
+    {
+        var corrected = new List<double>();
+        var uncorrected = new List<double>();
+        long attempted = 0;
+        long found = 0;
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = jpegQuality });
+        byte[] canvas = new byte[Width * 2 * Height];
+        foreach (int seed in seeds)
+        {
+            (SegmentContents contents, List<(long Time, int X, int Y)> truth) = Record(seed, length, encoder, canvas);
+            (List<EventRow> withFrames, SessionSummary summary) = Translate(contents, correct: true);
+            (List<EventRow> withoutFrames, _) = Translate(contents, correct: false);
+            attempted += summary.CorrectionsAttempted;
+            found += summary.CorrectionsApplied;
+            Collect(withFrames, truth, corrected);
+            Collect(withoutFrames, truth, uncorrected);
+        }
+
+        return new Result(corrected, uncorrected, attempted, found);
+    }
+
+    private static void Collect(List<EventRow> rows, List<(long Time, int X, int Y)> truth, List<double> errors)
+    {
+        int index = 0;
+        foreach (EventRow row in rows.Where(row => row.Action == "click" && row.Pressed == true))
+        {
+            while (truth[index].Time != row.TimeNanoseconds)
+            {
+                index++;
+            }
+
+            double dx = row.X!.Value - truth[index].X;
+            double dy = row.Y!.Value - truth[index].Y;
+            errors.Add(Math.Sqrt((dx * dx) + (dy * dy)));
+        }
+    }
+
+    private static (List<EventRow> Rows, SessionSummary Summary) Translate(SegmentContents contents, bool correct)
+    {
+        var sink = new MemorySink();
+        using PointerLocator? locator = correct ? new PointerLocator() : null;
+        var translator = new SessionTranslator(sink, KeyboardLayout.UnitedStates, locator);
+        translator.BeginSession(contents.Header.SessionId, contents.Header);
+        translator.Segment(contents);
+        return (sink.Events, translator.EndSession());
+    }
+
+    /// <summary>The box's view (mouse records, a frame before each press) and the host's truth at each mouse record.</summary>
+    private static (SegmentContents Contents, List<(long Time, int X, int Y)> Truth) Record(int seed, TimeSpan length, JpegEncoder encoder, byte[] canvas)
+    {
+        const long Start = 1_000_000_000_000;
+        DesktopActivityScript script = DesktopActivityScript.CreateDefault(seed, length);
+        var host = new AbsolutePointerTracker(Width, Height, new PointerAccelerationProfile());
+        var records = new List<SegmentRecord>();
+        var truth = new List<(long, int, int)>();
+        var hostTrail = new List<(long Time, int X, int Y)> { (0, host.X, host.Y) };
+        MouseButtons buttons = MouseButtons.None;
+        int dx = 0, dy = 0, wheel = 0, pan = 0;
+        foreach (EvdevEvent input in DesktopActivityEvdev.MouseEvents(script, Start))
+        {
+            switch (input.Type)
+            {
+                case EventTypes.Relative when input.Code == RelativeAxes.X:
+                    dx += input.Value;
+                    break;
+                case EventTypes.Relative when input.Code == RelativeAxes.Y:
+                    dy += input.Value;
+                    break;
+                case EventTypes.Relative when input.Code == RelativeAxes.Wheel:
+                    wheel += input.Value;
+                    break;
+                case EventTypes.Relative when input.Code == RelativeAxes.HorizontalWheel:
+                    pan += input.Value;
+                    break;
+                case EventTypes.Key:
+                    MouseButtons button = input.Code == ButtonCodes.Right ? MouseButtons.Right : input.Code == ButtonCodes.Middle ? MouseButtons.Middle : MouseButtons.Left;
+                    buttons = input.Value != 0 ? buttons | button : buttons & ~button;
+                    if (input.Value != 0)
+                    {
+                        // The capture stage keeps a frame from just before each action: the host's pointer as it was then.
+                        (long _, int frameX, int frameY) = hostTrail.Last(point => point.Time <= input.TimestampNanoseconds - FrameLead);
+                        records.Add(RenderFrame(input.TimestampNanoseconds - FrameLead, frameX, frameY, encoder, canvas));
+                    }
+
+                    break;
+                case EventTypes.Synchronization:
+                    host.Move(dx, dy, input.TimestampNanoseconds);
+                    hostTrail.Add((input.TimestampNanoseconds, host.X, host.Y));
+                    records.Add(new MouseRecord(input.TimestampNanoseconds, buttons, dx, dy, wheel, pan));
+                    truth.Add((input.TimestampNanoseconds, host.X, host.Y));
+                    (dx, dy, wheel, pan) = (0, 0, 0, 0);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        // Frames were added when their press was seen: put everything in time order, as the recorder does.
+        SegmentRecord[] ordered = [.. records.OrderBy(record => record.MonotonicNanoseconds)];
+        var header = new SegmentHeader(SegmentFormat.Version, "accuracy", Guid.CreateVersion7(), 0, Start, 1_750_000_000_000_000_000, new ScreenDescription(Width, Height, "jpeg"), []);
+        return (new SegmentContents(header, ordered, new SegmentTrailer(ordered.Length, Start + (long)(length.TotalMilliseconds * 1_000_000), SessionEndReason.Shutdown)), truth);
+    }
+
+    private static FrameRecord RenderFrame(long time, int pointerX, int pointerY, JpegEncoder encoder, byte[] canvas)
+    {
+        var still = new DesktopActivityScript([], TimeSpan.FromSeconds(1), pointerX, pointerY);
+        new SimulatedDesktop(still, seed: 5).Render(TimeSpan.Zero, canvas, Width, Height, Width * 2);
+        ReadOnlySpan<byte> jpeg = encoder.EncodePacked(canvas, PixelLayout.Uyvy, Width, Height, Width * 2, out int width, out int height);
+        return new FrameRecord(time, width, height, "jpeg", 2, jpeg.ToArray());
+    }
+}

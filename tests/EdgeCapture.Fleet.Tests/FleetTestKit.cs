@@ -28,6 +28,7 @@ internal sealed class FleetTestKit : IDisposable
             ClockTolerance = TimeSpan.FromSeconds(30),
         };
         Database = FleetDatabase.Open(DatabasePath);
+        Clock = Time;
     }
 
     public string DeviceId { get; }
@@ -45,6 +46,9 @@ internal sealed class FleetTestKit : IDisposable
     public DeviceSigningKey DeviceKey { get; } = DeviceSigningKey.Generate();
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>The clock boxes and signers use: fake for unit tests, the system clock for tests over a broker.</summary>
+    public TimeProvider Clock { get; init; }
 
     public FleetBoxConfiguration Configuration { get; set; }
 
@@ -85,10 +89,10 @@ internal sealed class FleetTestKit : IDisposable
         SignedFleetMessage.Sign(FleetMessageKind.Command, command.Encode(), key ?? Operator);
 
     public byte[] SignedFor(string name, PersonalSigningKey? key = null, string? arguments = null) =>
-        Signed(Command(name, FleetTarget.Device(DeviceId), Time.GetUtcNow(), arguments), key);
+        Signed(Command(name, FleetTarget.Device(DeviceId), Clock.GetUtcNow(), arguments), key);
 
     public byte[] Desired(FleetTarget target, long version, string settings, long? baseVersion = null, PersonalSigningKey? key = null) =>
-        SignedFleetMessage.Sign(FleetMessageKind.DesiredConfiguration, new FleetDesiredConfiguration { Target = target, Version = version, BaseVersion = baseVersion, IssuedAt = Time.GetUtcNow(), SettingsJson = settings }.Encode(), key ?? Operator);
+        SignedFleetMessage.Sign(FleetMessageKind.DesiredConfiguration, new FleetDesiredConfiguration { Target = target, Version = version, BaseVersion = baseVersion, IssuedAt = Clock.GetUtcNow(), SettingsJson = settings }.Encode(), key ?? Operator);
 
     public void Dispose()
     {

@@ -22,5 +22,6 @@ internal static class CommandCatalog
         yield return CollectorCommand.Create();
         yield return SessionsCommand.Create();
         yield return DatasetCommand.Create();
+        yield return FleetCliCommands.Create();
     }
 }

@@ -16,6 +16,8 @@ internal static class KeyCommands
         keys.Subcommands.Add(CreatePublic());
         keys.Subcommands.Add(CreateDevice());
         keys.Subcommands.Add(CreateDevicePublic());
+        keys.Subcommands.Add(SigningKeyCommands.CreateOperator());
+        keys.Subcommands.Add(SigningKeyCommands.CreateCustodianSigning());
         return keys;
     }
 

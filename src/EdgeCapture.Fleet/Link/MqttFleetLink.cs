@@ -109,22 +109,6 @@ public sealed partial class MqttFleetLink : IFleetLink
         _disconnected.Dispose();
     }
 
-    /// <summary>
-    /// Drops the connection without a DISCONNECT, as a crash or a cut cable would: the broker publishes the Will. For tests
-    /// and the benchmark; the link does not reconnect afterwards.
-    /// </summary>
-    /// <returns>Completes when the socket is closed.</returns>
-    public async Task AbortAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_connectLoop, _sender).ConfigureAwait(false);
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build()).ConfigureAwait(false);
-        }
-    }
-
     private async Task ConnectLoopAsync(CancellationToken stop)
     {
         TimeSpan delay = _options.MinimumReconnectDelay;

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using EdgeCapture.Protocol.Fleet;
+
+namespace EdgeCapture.Fleet.View;
+
+/// <summary>
+/// The fleet as seen from the broker: folds births, deaths, statuses and reported configurations (retained or live)
+/// into one record per device. Messages that do not decode are counted and dropped; a status of an older birth than the
+/// one known is ignored. Thread-safe.
+/// </summary>
+public sealed class FleetView
+{
+    private readonly ConcurrentDictionary<string, FleetDeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private long _malformed;
+
+    /// <summary>Creates an empty view.</summary>
+    /// <param name="time">The clock for last-seen times.</param>
+    public FleetView(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+    }
+
+    /// <summary>The topic filters a view subscribes to.</summary>
+    public static IReadOnlyList<string> Subscriptions { get; } =
+        [FleetTopics.AllDevices("birth"), FleetTopics.AllDevices("death"), FleetTopics.AllDevices("status"), FleetTopics.AllDevices("reported")];
+
+    /// <summary>Messages dropped because they did not decode or named another device than their topic.</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Every device known, by id.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<FleetDeviceRecord> Devices() => _devices.Values.OrderBy(device => device.DeviceId, StringComparer.Ordinal).ToList();
+
+    /// <summary>One device, or null.</summary>
+    /// <param name="deviceId">The device.</param>
+    /// <returns>Its record.</returns>
+    public FleetDeviceRecord? Device(string deviceId) => _devices.TryGetValue(deviceId, out FleetDeviceRecord? record) ? record : null;
+
+    /// <summary>Folds one received message in; returns false (and counts it) when it is not a fleet presence message.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="payload">The payload.</param>
+    /// <returns>Whether the message was used.</returns>
+    public bool Apply(string topic, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (payload.IsEmpty)
+        {
+            // A cleared retained message.
+            return false;
+        }
+
+        try
+        {
+            if (FleetTopics.TryParseDeviceTopic(topic, "birth", out string device))
+            {
+                FleetBirth birth = FleetJsonMessages.Decode<FleetBirth>(payload);
+                return Same(device, birth.Device) && Update(device, record => record.Birth is { } known && known.BdSeq > birth.BdSeq ? record : record with { Birth = birth });
+            }
+
+            if (FleetTopics.TryParseDeviceTopic(topic, "death", out device))
+            {
+                FleetDeath death = FleetJsonMessages.Decode<FleetDeath>(payload);
+                return Same(device, death.Device) && Update(device, record => record.Death is { } known && known.BdSeq > death.BdSeq ? record : record with { Death = death });
+            }
+
+            if (FleetTopics.TryParseDeviceTopic(topic, "status", out device))
+            {
+                FleetStatus status = FleetJsonMessages.Decode<FleetStatus>(payload);
+                return Same(device, status.Device) && Update(device, record => record.Status is { } known && (known.BdSeq > status.BdSeq || (known.BdSeq == status.BdSeq && known.Sequence > status.Sequence)) ? record : record with { Status = status });
+            }
+
+            if (FleetTopics.TryParseDeviceTopic(topic, "reported", out device))
+            {
+                FleetReportedConfiguration reported = FleetJsonMessages.Decode<FleetReportedConfiguration>(payload);
+                return Same(device, reported.Device) && Update(device, record => record with { Reported = reported });
+            }
+        }
+        catch (FleetMessageFormatException)
+        {
+            Interlocked.Increment(ref _malformed);
+            return false;
+        }
+
+        Interlocked.Increment(ref _malformed);
+        return false;
+    }
+
+    private bool Same(string topicDevice, string messageDevice)
+    {
+        if (string.Equals(topicDevice, messageDevice, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _malformed);
+        return false;
+    }
+
+    private bool Update(string device, Func<FleetDeviceRecord, FleetDeviceRecord> change)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        _devices.AddOrUpdate(device, id => change(new FleetDeviceRecord(id, null, null, null, null, now)) with { LastSeen = now }, (_, record) => change(record) with { LastSeen = now });
+        return true;
+    }
+}

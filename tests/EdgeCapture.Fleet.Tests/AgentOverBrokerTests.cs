@@ -37,10 +37,11 @@ public sealed class AgentOverBrokerTests
 
         // The box comes back (same database: the next bdSeq), then a late Will of the old connection arrives.
         await using TestBox again = await TestBox.StartAsync(kit, server.Port);
-        await Eventually.TrueAsync(() => operatorSession.View.Device("box-1")?.Birth?.BdSeq == 2 && operatorSession.View.Device("box-1")!.IsOnline, Wait, "fresh birth seen");
+        // Every connect attempt takes a new bdSeq (the cut box may have tried again before it stopped): only "newer" matters.
+        await Eventually.TrueAsync(() => operatorSession.View.Device("box-1")?.Birth?.BdSeq > 1 && operatorSession.View.Device("box-1")!.IsOnline, Wait, "fresh birth seen");
         await PublishRawAsync(server, FleetTopics.Death("box-1"), FleetJsonMessages.Encode(new FleetDeath("box-1", 1)), retain: true);
         await using FleetOperatorSession late = await ConnectOperatorAsync(server);
-        await Eventually.TrueAsync(() => late.View.Device("box-1")?.Death?.BdSeq == 1 && late.View.Device("box-1")?.Birth?.BdSeq == 2, Wait, "retained birth and stale death read by a new observer");
+        await Eventually.TrueAsync(() => late.View.Device("box-1")?.Death?.BdSeq == 1 && late.View.Device("box-1")?.Birth?.BdSeq > 1, Wait, "retained birth and stale death read by a new observer");
         Assert.True(late.View.Device("box-1")!.IsOnline);
         Assert.True(operatorSession.View.Device("box-1")!.IsOnline);
     }

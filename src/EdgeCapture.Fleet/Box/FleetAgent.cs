@@ -17,7 +17,6 @@ namespace EdgeCapture.Fleet.Box;
 /// </summary>
 public sealed partial class FleetAgent : IAsyncDisposable
 {
-    private const string ResponseTopicPrefix = FleetTopics.Root + "/operators/";
     private readonly FleetAgentOptions _options;
     private readonly IFleetLink _link;
     private readonly IDeviceFacts _facts;
@@ -208,7 +207,7 @@ public sealed partial class FleetAgent : IAsyncDisposable
 
     private async Task HandleAsync(FleetIncomingMessage message, CancellationToken stop)
     {
-        if (message.Topic.EndsWith("/fleet/desired", StringComparison.Ordinal))
+        if (message.Topic.EndsWith("/down/fleet/desired", StringComparison.Ordinal))
         {
             if (message.Payload.IsEmpty)
             {
@@ -277,20 +276,17 @@ public sealed partial class FleetAgent : IAsyncDisposable
             await _link.PublishAsync(new FleetOutgoingMessage(FleetTopics.Birth(_options.DeviceId), FleetJsonMessages.Encode(Birth()), Retain: true), stop).ConfigureAwait(false);
         }
 
-        if (message.ResponseTopic is not { } responseTopic || !IsAcceptableResponseTopic(responseTopic))
+        string responseTopic = FleetTopics.Response(_options.DeviceId);
+        if (message.ResponseTopic is { } requested && requested != responseTopic)
         {
-            LogNoResponse(id, message.ResponseTopic ?? "(none)");
-            return;
+            // The Response Topic is not under the signature: the box answers only on its own response topic.
+            LogOtherResponseTopic(id, requested, responseTopic);
         }
 
         var response = new FleetResponse(id, _options.DeviceId, name, outcome, decision.Reason, detail, _time.GetUtcNow(), result);
         byte[] envelope = SignedFleetMessage.Sign(FleetMessageKind.Response, FleetJsonMessages.Encode(response), _deviceKey);
         await _link.PublishAsync(new FleetOutgoingMessage(responseTopic, envelope, Retain: false) { CorrelationData = message.CorrelationData }, stop).ConfigureAwait(false);
     }
-
-    /// <summary>Responses go only under <c>edgecapture/v1/operators/</c>: the Response Topic is not under the signature, so it must not steer the box's publishes elsewhere.</summary>
-    private static bool IsAcceptableResponseTopic(string topic) =>
-        topic.StartsWith(ResponseTopicPrefix, StringComparison.Ordinal) && topic.Length <= 256 && !topic.Contains('+', StringComparison.Ordinal) && !topic.Contains('#', StringComparison.Ordinal) && !topic.Any(char.IsControl);
 
     private Task<bool> PublishReportedAsync(CancellationToken stop) =>
         _link.PublishAsync(new FleetOutgoingMessage(FleetTopics.Reported(_options.DeviceId), FleetJsonMessages.Encode(_reconciler.Report()), Retain: true), stop);
@@ -384,6 +380,6 @@ public sealed partial class FleetAgent : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "fleet: command {Id} {Name}: {Outcome} ({Reason}) {Detail}")]
     private partial void LogCommand(string id, string name, string outcome, string reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "fleet: command {Id}: no acceptable response topic ({ResponseTopic}); outcome audited, not sent")]
-    private partial void LogNoResponse(string id, string responseTopic);
+    [LoggerMessage(Level = LogLevel.Information, Message = "fleet: command {Id} asked for responses on {Requested}; answering on {Topic}")]
+    private partial void LogOtherResponseTopic(string id, string requested, string topic);
 }

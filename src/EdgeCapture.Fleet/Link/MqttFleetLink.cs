@@ -235,8 +235,15 @@ public sealed partial class MqttFleetLink : IFleetLink
                     {
                         sent = await PublishNowAsync(pending.Message, stop).ConfigureAwait(false);
                     }
-                    catch (Exception exception) when (exception is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException && !stop.IsCancellationRequested)
+                    catch (Exception exception) when (exception is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
                     {
+                        // MQTTnet reports a publish cancelled by the stop as a communication timeout: stopping wins.
+                        if (stop.IsCancellationRequested)
+                        {
+                            pending.Done.TrySetResult(false);
+                            break;
+                        }
+
                         LogPublishFailed(pending.Message.Topic, exception.Message);
                         sent = false;
                     }

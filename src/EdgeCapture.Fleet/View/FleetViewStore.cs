@@ -139,7 +139,7 @@ public sealed class FleetViewStore : IDisposable
                 string leaf = reader.GetString(1);
                 if (FleetTopics.IsValidName(id) && id != FleetTopics.GroupsLevel)
                 {
-                    view.Apply($"{FleetTopics.Root}/{id}/fleet/{leaf}", (byte[])reader.GetValue(2));
+                    view.Apply($"{FleetTopics.Root}/{id}/up/fleet/{leaf}", (byte[])reader.GetValue(2));
                 }
             }
         }

@@ -1,14 +1,16 @@
 namespace EdgeCapture.Protocol.Fleet;
 
 /// <summary>
-/// The fleet's MQTT topics, inside the versioned namespace <c>edgecapture/v1/{deviceId}/...</c>. Device topics put
-/// <c>fleet</c> at the fourth level; group topics live under <c>edgecapture/v1/groups/{group}/fleet/...</c>, so the device
-/// id <c>groups</c> is reserved and a <c>edgecapture/v1/+/fleet/...</c> filter never matches a group topic.
+/// The fleet's MQTT topics, inside the versioned namespace of <see cref="UploadTopics"/>: what a box publishes is under
+/// <c>edgecapture/v1/{deviceId}/up/fleet/...</c> and what it reads under <c>edgecapture/v1/{deviceId}/down/fleet/...</c>,
+/// so the per-device broker ACL (<c>pattern write edgecapture/v1/%u/up/#</c>, <c>pattern read edgecapture/v1/%u/down/#</c>)
+/// covers the fleet too. Group topics live under <c>edgecapture/v1/groups/{group}/down/fleet/...</c> (boxes need read
+/// access to their groups'); the device id <c>groups</c> is reserved.
 /// </summary>
 public static class FleetTopics
 {
     /// <summary>The namespace root shared with the upload topics.</summary>
-    public const string Root = "edgecapture/v1";
+    public const string Root = UploadTopics.Root;
 
     /// <summary>The reserved second level of group topics.</summary>
     public const string GroupsLevel = "groups";
@@ -19,22 +21,22 @@ public static class FleetTopics
     /// <summary>Retained birth of a device (its <c>bdSeq</c> names the session).</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string Birth(string deviceId) => Device(deviceId, "birth");
+    public static string Birth(string deviceId) => Up(deviceId, "birth");
 
     /// <summary>Retained death (the MQTT Will), carrying the <c>bdSeq</c> of the birth it ends.</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string Death(string deviceId) => Device(deviceId, "death");
+    public static string Death(string deviceId) => Up(deviceId, "death");
 
     /// <summary>Retained latest status of a device.</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string Status(string deviceId) => Device(deviceId, "status");
+    public static string Status(string deviceId) => Up(deviceId, "status");
 
     /// <summary>Retained desired configuration of one device (signed).</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string DeviceDesired(string deviceId) => Device(deviceId, "desired");
+    public static string DeviceDesired(string deviceId) => Down(deviceId, "desired");
 
     /// <summary>Retained desired configuration of a group (signed).</summary>
     /// <param name="group">A valid group name.</param>
@@ -44,12 +46,12 @@ public static class FleetTopics
     /// <summary>Retained reported configuration of a device.</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string Reported(string deviceId) => Device(deviceId, "reported");
+    public static string Reported(string deviceId) => Up(deviceId, "reported");
 
     /// <summary>Signed commands to one device (requests with Response Topic and Correlation Data).</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string DeviceCommand(string deviceId) => Device(deviceId, "command");
+    public static string DeviceCommand(string deviceId) => Down(deviceId, "command");
 
     /// <summary>Signed commands to every device of a group.</summary>
     /// <param name="group">A valid group name.</param>
@@ -59,29 +61,38 @@ public static class FleetTopics
     /// <summary>Audit entries a device publishes (hash-chained, in order).</summary>
     /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string Audit(string deviceId) => Device(deviceId, "audit");
+    public static string Audit(string deviceId) => Up(deviceId, "audit");
 
-    /// <summary>Where an operator's responses come back (the operator subscribes to its own).</summary>
-    /// <param name="operatorSession">A valid name chosen by the operator's client.</param>
+    /// <summary>
+    /// The only Response Topic a box answers commands on: its own <c>up/fleet/response</c>. The Response Topic is not under
+    /// the command's signature, so a box never lets it steer its publishes anywhere else.
+    /// </summary>
+    /// <param name="deviceId">A valid device id.</param>
     /// <returns>The topic.</returns>
-    public static string OperatorResponses(string operatorSession) => $"{Root}/operators/{Checked(operatorSession)}/responses";
+    public static string Response(string deviceId) => Up(deviceId, "response");
 
-    /// <summary>Filter for one kind of message of every device (e.g. <c>birth</c>).</summary>
-    /// <param name="leaf">The last level: birth, death, status, reported or audit.</param>
+    /// <summary>Filter for one kind of message every device publishes (birth, death, status, reported, audit, response).</summary>
+    /// <param name="leaf">The last level.</param>
     /// <returns>The filter.</returns>
-    public static string AllDevices(string leaf) => $"{Root}/+/fleet/{Checked(leaf)}";
+    public static string AllDevices(string leaf) => $"{Root}/+/up/fleet/{Checked(leaf)}";
 
-    /// <summary>Reads the device id out of a device topic of the given leaf.</summary>
+    /// <summary>Filter for the desired documents of every device.</summary>
+    public static string AllDeviceDesired => $"{Root}/+/down/fleet/desired";
+
+    /// <summary>Filter for the desired documents of every group.</summary>
+    public static string AllGroupDesired => $"{Root}/{GroupsLevel}/+/down/fleet/desired";
+
+    /// <summary>Reads the device id out of a topic a device publishes, of the given leaf.</summary>
     /// <param name="topic">The topic received.</param>
     /// <param name="leaf">The expected last level.</param>
     /// <param name="deviceId">The device id.</param>
-    /// <returns>Whether the topic is <c>edgecapture/v1/{valid id}/fleet/{leaf}</c>.</returns>
+    /// <returns>Whether the topic is <c>edgecapture/v1/{valid id}/up/fleet/{leaf}</c>.</returns>
     public static bool TryParseDeviceTopic(string topic, string leaf, out string deviceId)
     {
         deviceId = string.Empty;
         ArgumentNullException.ThrowIfNull(topic);
         string[] levels = topic.Split('/');
-        if (levels.Length != 5 || levels[0] + "/" + levels[1] != Root || levels[3] != "fleet" || levels[4] != leaf || !IsValidName(levels[2]) || levels[2] == GroupsLevel)
+        if (levels.Length != 6 || levels[0] + "/" + levels[1] != Root || levels[3] != "up" || levels[4] != "fleet" || levels[5] != leaf || !IsValidName(levels[2]) || levels[2] == GroupsLevel)
         {
             return false;
         }
@@ -114,18 +125,17 @@ public static class FleetTopics
         return true;
     }
 
-    private static string Device(string deviceId, string leaf)
+    private static string Up(string deviceId, string leaf) => $"{Root}/{DeviceLevel(deviceId)}/up/fleet/{leaf}";
+
+    private static string Down(string deviceId, string leaf) => $"{Root}/{DeviceLevel(deviceId)}/down/fleet/{leaf}";
+
+    private static string DeviceLevel(string deviceId)
     {
         string id = Checked(deviceId);
-        if (id == GroupsLevel)
-        {
-            throw new ArgumentException($"The device id '{GroupsLevel}' is reserved for group topics.", nameof(deviceId));
-        }
-
-        return $"{Root}/{id}/fleet/{leaf}";
+        return id == GroupsLevel ? throw new ArgumentException($"The device id '{GroupsLevel}' is reserved for group topics.", nameof(deviceId)) : id;
     }
 
-    private static string Group(string group, string leaf) => $"{Root}/{GroupsLevel}/{Checked(group)}/fleet/{leaf}";
+    private static string Group(string group, string leaf) => $"{Root}/{GroupsLevel}/{Checked(group)}/down/fleet/{leaf}";
 
     private static string Checked(string name) =>
         IsValidName(name) ? name : throw new ArgumentException($"'{name}' is not a valid fleet name (1-128 of A-Z a-z 0-9 . _ -).", nameof(name));

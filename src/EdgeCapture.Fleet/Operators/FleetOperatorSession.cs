@@ -12,22 +12,20 @@ namespace EdgeCapture.Fleet.Operators;
 
 /// <summary>
 /// The operator's side: one MQTT connection that follows the fleet view (retained births, deaths, statuses, reported
-/// configurations), signs and sends commands as MQTT 5 requests (Response Topic + Correlation Data), collects each box's
+/// configurations), signs and sends commands as MQTT 5 requests (Correlation Data; Response Topic for one device), collects each box's
 /// signed response and verifies it against the device key of that box's birth, and publishes signed desired documents.
 /// </summary>
 public sealed class FleetOperatorSession : IAsyncDisposable
 {
     private readonly MqttFleetLink _link;
-    private readonly string _responseTopic;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, PendingCommand> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _desired = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private FleetOperatorSession(MqttFleetLink link, string responseTopic, TimeProvider time)
+    private FleetOperatorSession(MqttFleetLink link, TimeProvider time)
     {
         _link = link;
-        _responseTopic = responseTopic;
         _time = time;
         View = new FleetView(time);
     }
@@ -47,12 +45,12 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     {
         string name = "operator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var link = new MqttFleetLink(new MqttFleetLinkOptions { Host = host, Port = port, ClientId = name }, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqttFleetLink>());
-        var session = new FleetOperatorSession(link, FleetTopics.OperatorResponses(name), time);
-        var subscriptions = new List<string>(FleetView.Subscriptions) { session._responseTopic };
+        var session = new FleetOperatorSession(link, time);
+        var subscriptions = new List<string>(FleetView.Subscriptions) { FleetTopics.AllDevices("response") };
         if (followDesired)
         {
-            subscriptions.Add(FleetTopics.AllDevices("desired"));
-            subscriptions.Add($"{FleetTopics.Root}/{FleetTopics.GroupsLevel}/+/fleet/desired");
+            subscriptions.Add(FleetTopics.AllDeviceDesired);
+            subscriptions.Add(FleetTopics.AllGroupDesired);
         }
 
         await link.StartAsync(
@@ -123,7 +121,9 @@ public sealed class FleetOperatorSession : IAsyncDisposable
         _pending[key] = pending;
         try
         {
-            await _link.PublishAsync(new FleetOutgoingMessage(target.CommandTopic, envelope, Retain: false) { ResponseTopic = _responseTopic, CorrelationData = correlation }, cancellationToken).ConfigureAwait(false);
+            // Each box answers on its own up/fleet/response (what its ACL lets it write); a device command names that topic.
+            string? responseTopic = target.IsGroup ? null : FleetTopics.Response(target.Name);
+            await _link.PublishAsync(new FleetOutgoingMessage(target.CommandTopic, envelope, Retain: false) { ResponseTopic = responseTopic, CorrelationData = correlation }, cancellationToken).ConfigureAwait(false);
             try
             {
                 await pending.Complete.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
@@ -169,13 +169,13 @@ public sealed class FleetOperatorSession : IAsyncDisposable
 
     private void Receive(FleetIncomingMessage message)
     {
-        if (message.Topic == _responseTopic)
+        if (FleetTopics.TryParseDeviceTopic(message.Topic, "response", out _))
         {
             ReceiveResponse(message);
             return;
         }
 
-        if (message.Topic.EndsWith("/fleet/desired", StringComparison.Ordinal))
+        if (message.Topic.EndsWith("/down/fleet/desired", StringComparison.Ordinal))
         {
             _desired[message.Topic] = message.Payload.ToArray();
             return;
@@ -200,7 +200,7 @@ public sealed class FleetOperatorSession : IAsyncDisposable
             }
 
             FleetResponse response = FleetJsonMessages.Decode<FleetResponse>(envelope.Payload.Span);
-            if (response.CommandId != pending.CommandId && response.CommandId != "unknown")
+            if ((response.CommandId != pending.CommandId && response.CommandId != "unknown") || !message.Topic.Equals(FleetTopics.Response(response.Device), StringComparison.Ordinal))
             {
                 return;
             }

@@ -93,7 +93,8 @@ internal static class Program
         double reference = 0;
         foreach ((string name, JpegEncodingOptions options) in new[]
         {
-            ("q75 full size (default)", new JpegEncodingOptions()),
+            ("q75 full size (default: limited range expanded to full)", new JpegEncodingOptions()),
+            ("q75 full size, full-range source (no expansion pass)", new JpegEncodingOptions { SourceRange = YCbCrRange.Full }),
             ("q90 full size", new JpegEncodingOptions { Quality = 90 }),
             ("q75 half size (960x540)", new JpegEncodingOptions { DownscaleFactor = 2 }),
         })

@@ -106,6 +106,15 @@ public sealed class RelayServiceTests
 
         public int IoControl(uint request, Span<byte> argument)
         {
+            // EVIOCGID = _IOR('E', 0x02, struct input_id): a USB keyboard (bustype BUS_USB = 0x03), as the kernel answers it;
+            // the reader refuses nodes that cannot show they are physical.
+            if (((request >> 8) & 0xFF) == 'E' && (request & 0xFF) == 0x02 && argument.Length >= 8)
+            {
+                argument.Clear();
+                argument[0] = 0x03;
+                return 0;
+            }
+
             // EVIOCGBIT(ev, len) = _IOC(_IOC_READ, 'E', 0x20 + ev, len).
             if (((request >> 8) & 0xFF) != 'E' || (request & 0xFF) is not (0x20 + EventTypes.Key) and not (0x20 + EventTypes.Relative))
             {

@@ -4,37 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeCapture.Storage.Tests;
 
-/// <summary>A logger that keeps every entry so tests can assert that an error was reported.</summary>
-internal sealed class RecordingLogger<T> : ILogger<T>
-{
-    private readonly Lock _lock = new();
-    private readonly List<(LogLevel Level, EventId EventId, string Message)> _entries = [];
-
-    public IReadOnlyList<(LogLevel Level, EventId EventId, string Message)> Entries
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _entries];
-            }
-        }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_lock)
-        {
-            _entries.Add((logLevel, eventId, formatter(state, exception)));
-        }
-    }
-}
-
 /// <summary>A temporary directory with an outbox path, deleted afterwards.</summary>
 internal sealed class OutboxDirectory : IDisposable
 {

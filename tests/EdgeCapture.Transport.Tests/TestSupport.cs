@@ -7,37 +7,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeCapture.Transport.Tests;
 
-/// <summary>A logger that keeps every entry so tests can assert what was reported.</summary>
-internal sealed class RecordingLogger<T> : ILogger<T>
-{
-    private readonly Lock _lock = new();
-    private readonly List<(LogLevel Level, EventId EventId, string Message)> _entries = [];
-
-    public IReadOnlyList<(LogLevel Level, EventId EventId, string Message)> Entries
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _entries];
-            }
-        }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_lock)
-        {
-            _entries.Add((logLevel, eventId, formatter(state, exception)));
-        }
-    }
-}
-
 internal static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="seconds"/> of real time.</summary>

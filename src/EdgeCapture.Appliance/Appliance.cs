@@ -6,6 +6,7 @@ using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Input.Simulation;
 using EdgeCapture.Privacy;
+using EdgeCapture.Privacy.Gates;
 using EdgeCapture.Privacy.Pinout;
 using EdgeCapture.Privacy.Simulation;
 using EdgeCapture.Recording.Recorder;
@@ -82,8 +83,6 @@ public sealed class Appliance : IAsyncDisposable
     private Task _recording = Task.CompletedTask;
     private Task? _stopping;
     private long _inputActionsDetected;
-    private long _frameGateAllowanceNanoseconds;
-    private MonotonicClock _frameGateClock = MonotonicClock.System;
 
     private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report)
     {
@@ -240,8 +239,6 @@ public sealed class Appliance : IAsyncDisposable
         }
 
         var privacyOptions = new PrivacyOptions();
-        _frameGateAllowanceNanoseconds = MonotonicClock.ToNanoseconds(privacyOptions.EdgeDeliveryAllowance);
-        _frameGateClock = clock;
         if (Simulation is { } simulation)
         {
             SimulatedGpio = SimulatedPinout.CreateDriver(switchPrivate: simulation.PrivateAt.Contains(0));
@@ -275,12 +272,12 @@ public sealed class Appliance : IAsyncDisposable
 
         if (frameSource is not null)
         {
-            // The frame gate is the privacy timeline, always: no configuration reaches it.
+            // The frame gate is the privacy timeline (EdgeCapture.Privacy.Gates.FrameGate), always: no configuration reaches it.
             var captureOptions = new CaptureStageOptions
             {
                 Encoding = new JpegEncodingOptions { Quality = _configuration.VideoJpegQuality, DownscaleFactor = _configuration.VideoDownscale },
             };
-            _capture = new CaptureStage(frameSource, new DelegateRecordingGate(IsFrameRecordable), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
+            _capture = new CaptureStage(frameSource, FrameGate.For(_privacy), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
             CaptureStage capture = _capture;
             _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
         }
@@ -349,34 +346,6 @@ public sealed class Appliance : IAsyncDisposable
         {
             throw new ApplianceStartException(exception.Message, exception) { Component = "relay" };
         }
-    }
-
-    /// <summary>
-    /// The frame gate: true only for an instant a read of the switch confirmed public. A read confirms up to its own time
-    /// minus the edge-delivery allowance (2 ms), so a frame handed over within that allowance of its timestamp (a paced
-    /// source, a fast V4L2 dequeue) is still pending after a fresh read; then the capture thread waits out the rest of the
-    /// allowance and reads once more, instead of treating a public frame as private and resetting the sampler.
-    /// </summary>
-    private bool IsFrameRecordable(long monotonicNanoseconds)
-    {
-        PrivacyHardware privacy = _privacy!;
-        if (privacy.IsRecordableNow(monotonicNanoseconds))
-        {
-            return true;
-        }
-
-        if (privacy.Timeline.Decide(monotonicNanoseconds) != GateDecision.Pending)
-        {
-            return false;
-        }
-
-        long wait = monotonicNanoseconds + _frameGateAllowanceNanoseconds - _frameGateClock.NowNanoseconds + 100_000;
-        if (wait > 0)
-        {
-            Thread.Sleep(TimeSpan.FromTicks(Math.Min(wait, 10_000_000) / 100));
-        }
-
-        return privacy.IsRecordableNow(monotonicNanoseconds);
     }
 
     /// <summary>The configured frame source, or null without screen capture. Sources open their device only when run.</summary>

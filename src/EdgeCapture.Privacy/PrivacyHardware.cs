@@ -145,35 +145,6 @@ public sealed partial class PrivacyHardware : IDisposable
     /// <summary>Reads the switch now (see <see cref="PrivacySwitchMonitor.Refresh"/>).</summary>
     public void Refresh() => SwitchMonitor?.Refresh();
 
-    /// <summary>
-    /// Whether an item stamped at <paramref name="monotonicNanoseconds"/> may be recorded, reading the switch once more
-    /// when the timeline has not confirmed that instant yet: a fresh frame is usually newer than the last periodic read,
-    /// and a starved poll timer must not turn public frames into private ones. Still true only for an instant that a
-    /// later read of the switch confirmed public.
-    /// </summary>
-    /// <param name="monotonicNanoseconds">The item's timestamp on the monotonic nanosecond base.</param>
-    /// <returns>True when the instant lies in a confirmed public interval.</returns>
-    public bool IsRecordableNow(long monotonicNanoseconds)
-    {
-        // The watermark trails each read by the edge-latency margin, so an item younger than that margin stays pending
-        // after one read: read again a few times, a millisecond apart, before calling it not recordable. Bounded by a
-        // count, not a clock, so a frozen test clock cannot hold the caller. Meant for the capture thread, never the relay.
-        for (int attempt = 0; attempt < ConfirmationAttempts && Timeline.Decide(monotonicNanoseconds) == GateDecision.Pending; attempt++)
-        {
-            if (attempt > 0)
-            {
-                Thread.Sleep(1);
-            }
-
-            Refresh();
-        }
-
-        return Timeline.IsRecordable(monotonicNanoseconds);
-    }
-
-    /// <summary>Switch reads <see cref="IsRecordableNow"/> makes at most for one pending instant (about 1 ms apart).</summary>
-    private const int ConfirmationAttempts = 10;
-
     /// <summary>Shuts the gate, darkens the LED after it, releases the lines and completes <see cref="ForgetRequests"/>.</summary>
     public void Dispose()
     {

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using EdgeCapture.Privacy;
+using EdgeCapture.Privacy.Gates;
 using EdgeCapture.Video.Encoding;
 using EdgeCapture.Video.Frames;
 using EdgeCapture.Video.Sampling;
@@ -15,6 +17,10 @@ namespace EdgeCapture.Video;
 /// that matter, encodes them on a second worker and publishes <see cref="CapturedFrame"/> and <see cref="CaptureMarker"/>
 /// records on <see cref="Records"/>. Nothing here ever blocks the source: full queues drop and count.
 /// </summary>
+/// <remarks>
+/// A frame or marker whose instant the gate has not confirmed yet (pending) is held, in arrival order, and asked about
+/// again when the next one arrives; nobody sleeps for the gate. Whatever is still pending when the source ends is not recorded.
+/// </remarks>
 public sealed partial class CaptureStage : IFrameSink, IDisposable
 {
     private readonly IFrameSource _source;
@@ -28,6 +34,7 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
     private readonly Channel<CaptureRecord> _output;
     private readonly ConcurrentQueue<InputAction> _actions = new();
     private readonly List<SamplerDecision> _decisions = new(4);
+    private readonly Queue<HeldItem> _held = new();
     private int _pendingActions;
     private bool _inPrivate;
     private int _started;
@@ -204,6 +211,8 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
         }
         finally
         {
+            // The source has ended: what the gate still cannot confirm is not recorded.
+            DecideHeld(final: true);
             _sampler.Dispose();
         }
     }
@@ -232,6 +241,53 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
     private void OnFrame(RawFrame frame)
     {
         Interlocked.Increment(ref _framesCaptured);
+        Hold(new HeldItem(frame, null));
+    }
+
+    private void OnMarker(CaptureMarker marker) => Hold(new HeldItem(null, marker));
+
+    /// <summary>Queues an item behind those the gate has not decided yet, then decides what it can, oldest first.</summary>
+    private void Hold(HeldItem item)
+    {
+        DecideHeld(final: false);
+        if (_held.Count >= _options.PendingGateCapacity)
+        {
+            // Held items wait for a confirmation; one more than the capacity is not recorded (counted as private).
+            item.Frame?.Release();
+            Interlocked.Increment(ref item.Frame is null ? ref _markersPrivate : ref _framesPrivate);
+            return;
+        }
+
+        _held.Enqueue(item);
+        DecideHeld(final: false);
+    }
+
+    private void DecideHeld(bool final)
+    {
+        while (_held.TryPeek(out HeldItem head))
+        {
+            long at = head.Frame?.MonotonicNanoseconds ?? head.Marker!.MonotonicNanoseconds;
+            GateDecision decision = _gate.Decide(at);
+            if (decision == GateDecision.Pending && !final)
+            {
+                return;
+            }
+
+            _held.Dequeue();
+            bool recordable = decision == GateDecision.Recordable;
+            if (head.Frame is { } frame)
+            {
+                DecideFrame(frame, recordable);
+            }
+            else
+            {
+                DecideMarker(head.Marker!, recordable);
+            }
+        }
+    }
+
+    private void DecideFrame(RawFrame frame, bool recordable)
+    {
         long at = frame.MonotonicNanoseconds;
         while (_actions.TryPeek(out InputAction action) && action.MonotonicNanoseconds <= at && _actions.TryDequeue(out action))
         {
@@ -240,7 +296,7 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
         }
 
         // The privacy gate decides first: a private frame is released here, unseen by the sampler and the encoder.
-        if (!_gate.IsRecordable(at))
+        if (!recordable)
         {
             frame.Release();
             Interlocked.Increment(ref _framesPrivate);
@@ -259,14 +315,14 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
         PublishDecisions();
     }
 
-    private void OnMarker(CaptureMarker marker)
+    private void DecideMarker(CaptureMarker marker, bool recordable)
     {
         if (marker.Kind != CaptureMarkerKind.SignalRestored)
         {
             _sampler.Reset();
         }
 
-        if (!_gate.IsRecordable(marker.MonotonicNanoseconds))
+        if (!recordable)
         {
             Interlocked.Increment(ref _markersPrivate);
             return;
@@ -308,7 +364,7 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
                 try
                 {
                     // Checked again at the last moment before encoding: the gate must never be bypassed by a queue.
-                    if (!_gate.IsRecordable(frame.MonotonicNanoseconds))
+                    if (_gate.Decide(frame.MonotonicNanoseconds) != GateDecision.Recordable)
                     {
                         Interlocked.Increment(ref _framesPrivate);
                         continue;
@@ -365,6 +421,8 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
     }
 
     private readonly record struct PendingRecord(RawFrame? Frame, FrameKeepReason Reasons, CaptureMarker? Marker);
+
+    private readonly record struct HeldItem(RawFrame? Frame, CaptureMarker? Marker);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Video capture starting from {Source}")]
     private static partial void LogStarting(ILogger logger, string source);

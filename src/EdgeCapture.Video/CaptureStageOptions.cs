@@ -30,6 +30,12 @@ public sealed record CaptureStageOptions
     /// <summary>Input actions waiting for the next frame; beyond this the oldest are dropped (counted). Default 1024.</summary>
     public int PendingActionCapacity { get; init; } = 1024;
 
+    /// <summary>
+    /// Frames and markers held while the privacy gate has not confirmed their instant yet (asked again with the next one).
+    /// Beyond this the newest is not recorded (counted as private). Default 2; the pool must cover them too.
+    /// </summary>
+    public int PendingGateCapacity { get; init; } = 2;
+
     /// <summary>Wait before restarting a source that failed unexpectedly. Default 2 s.</summary>
     public TimeSpan SourceRestartDelay { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -40,6 +46,7 @@ public sealed record CaptureStageOptions
         ArgumentNullException.ThrowIfNull(Encoding);
         Sampling.Validate();
         Encoding.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PendingGateCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(FramePoolSize, Sampling.RecentFrameCapacity + 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FrameBufferCapacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EncodeQueueCapacity);

@@ -1,3 +1,4 @@
+using EdgeCapture.Privacy.Gates;
 using System.Diagnostics;
 using EdgeCapture.Input.Simulation;
 using EdgeCapture.Video.Encoding;

@@ -1,3 +1,5 @@
+using EdgeCapture.Privacy;
+using EdgeCapture.Privacy.Gates;
 using EdgeCapture.Input.Simulation;
 using EdgeCapture.Video.Frames;
 using EdgeCapture.Video.Sources;
@@ -16,11 +18,11 @@ public sealed class CaptureStageTests
     {
         public int Calls;
 
-        public bool IsRecordable(long monotonicNanoseconds)
+        public GateDecision Decide(long monotonicNanoseconds)
         {
             Interlocked.Increment(ref Calls);
             long offset = monotonicNanoseconds - start();
-            return offset < from.Ticks * 100 || offset >= until.Ticks * 100;
+            return offset < from.Ticks * 100 || offset >= until.Ticks * 100 ? GateDecision.Recordable : GateDecision.NotRecordable;
         }
     }
 
@@ -157,6 +159,54 @@ public sealed class CaptureStageTests
         finally
         {
             Dispose(records);
+        }
+    }
+
+    /// <summary>Confirms an instant only when asked about it a third time, as a watermark that trails the newest frame does.</summary>
+    private sealed class TrailingGate : IRecordingGate
+    {
+        private readonly Dictionary<long, int> _asked = [];
+        public int PendingAnswers;
+
+        public GateDecision Decide(long monotonicNanoseconds)
+        {
+            lock (_asked)
+            {
+                int asked = _asked[monotonicNanoseconds] = _asked.GetValueOrDefault(monotonicNanoseconds) + 1;
+                if (asked >= 3)
+                {
+                    return GateDecision.Recordable;
+                }
+
+                PendingAnswers++;
+                return GateDecision.Pending;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_pending_frame_is_held_and_asked_again_with_the_next_one_instead_of_being_dropped()
+    {
+        var options = new SimulatedSourceOptions { FramesPerSecond = 10 };
+        var trailing = new TrailingGate();
+        var (held, heldStatistics, _, available, size) = await RunAsync(options, _ => trailing, TimeSpan.FromSeconds(6));
+        var (open, openStatistics, _, _, _) = await RunAsync(options, _ => new DelegateRecordingGate(_ => true), TimeSpan.FromSeconds(6));
+        try
+        {
+            // Every frame was pending at first; only the last one, which no later frame followed, stays unconfirmed.
+            Assert.True(trailing.PendingAnswers >= heldStatistics.FramesCaptured);
+            Assert.Equal(1, heldStatistics.FramesPrivate);
+            long last = open.OfType<CapturedFrame>().Max(f => f.MonotonicNanoseconds);
+            Assert.Equal(
+                open.OfType<CapturedFrame>().Select(f => f.MonotonicNanoseconds).Where(t => t < last).ToArray(),
+                held.OfType<CapturedFrame>().Select(f => f.MonotonicNanoseconds).Where(t => t < last).ToArray());
+            Assert.Equal(openStatistics.FramesCaptured, heldStatistics.FramesCaptured);
+            Assert.Equal(size, available);
+        }
+        finally
+        {
+            Dispose(held);
+            Dispose(open);
         }
     }
 

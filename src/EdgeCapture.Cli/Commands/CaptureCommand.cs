@@ -1,3 +1,4 @@
+using EdgeCapture.Privacy.Gates;
 using System.CommandLine;
 using System.Globalization;
 using EdgeCapture.Input.Simulation;

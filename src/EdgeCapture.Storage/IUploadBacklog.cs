@@ -55,7 +55,7 @@ public interface IUploadBacklog
     /// <returns>False if the segment is unknown, forgotten or already acknowledged.</returns>
     bool MarkAcknowledged(SegmentKey key);
 
-    /// <summary>Up to <paramref name="max"/> signed retractions not yet confirmed by the collector, oldest first.</summary>
+    /// <summary>Up to <paramref name="max"/> signed retractions neither confirmed nor rejected by the collector, oldest first.</summary>
     /// <param name="max">Maximum number returned.</param>
     /// <returns>The retractions.</returns>
     IReadOnlyList<PendingRetraction> GetPendingRetractions(int max);
@@ -64,4 +64,13 @@ public interface IUploadBacklog
     /// <param name="retractionId">The retraction id.</param>
     /// <returns>False if no such retraction is queued.</returns>
     bool MarkRetractionDelivered(long retractionId);
+
+    /// <summary>
+    /// The collector's signed answer refused a retraction for good: it is kept with <paramref name="reason"/>, marked, reported,
+    /// and leaves <see cref="GetPendingRetractions"/> for good (a restart does not send it again).
+    /// </summary>
+    /// <param name="retractionId">The retraction id.</param>
+    /// <param name="reason">Why the collector refused it (at most <see cref="SegmentOutbox.MaximumRejectionReasonLength"/> characters).</param>
+    /// <returns>True if the retraction is now rejected (also when it already was); false if no such retraction is queued.</returns>
+    bool MarkRetractionRejected(long retractionId, string reason);
 }

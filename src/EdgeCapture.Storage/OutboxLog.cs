@@ -20,7 +20,7 @@ internal static partial class OutboxLog
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Deleted old corrupt outbox copy {Path} (keeping the newest {Kept})")]
     internal static partial void DeletedOldCorruptCopy(ILogger logger, string path, int kept);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "{Count} segments were being uploaded when the outbox last closed; they are pending again")]
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "{Count} segments were being uploaded or awaiting confirmation when the outbox last closed; they are pending again")]
     internal static partial void UploadsRequeued(ILogger logger, int count);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Debug, Message = "Stored segment {Key}: {CiphertextLength} ciphertext bytes, {StoredBytes} bytes stored")]
@@ -49,4 +49,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(EventId = 4023, Level = LogLevel.Warning, Message = "fsync of directory {DirectoryPath} failed with errno {Errno}")]
     internal static partial void DirectorySyncFailed(ILogger logger, string directoryPath, int errno);
+
+    [LoggerMessage(EventId = 4024, Level = LogLevel.Error, Message = "Retraction {RetractionId} rejected by the collector: {Reason}. Kept and marked; never sent again automatically")]
+    internal static partial void RetractionRejected(ILogger logger, long retractionId, string reason);
 }

@@ -10,7 +10,7 @@ namespace EdgeCapture.Storage;
 internal static class OutboxSchema
 {
     /// <summary>The schema version this code writes.</summary>
-    internal const int CurrentVersion = 3;
+    internal const int CurrentVersion = 4;
 
     /// <summary>"ECOB" (EdgeCapture OutBox) as a big-endian 32-bit integer, stored at offset 68 of the database header.</summary>
     internal const int ApplicationId = 0x45434F42;
@@ -115,11 +115,18 @@ internal static class OutboxSchema
         ALTER TABLE segments ADD COLUMN boot_id TEXT CHECK (boot_id IS NULL OR length(boot_id) = 36);
         """;
 
+    // Version 4: a retraction the collector refused for good keeps its row with the collector's reason (and when), so that a
+    // restart never sends it again; only retractions without a reason are pending.
+    private const string Version4 = """
+        ALTER TABLE retractions ADD COLUMN rejection_reason TEXT CHECK (rejection_reason IS NULL OR length(rejection_reason) BETWEEN 1 AND 1000);
+        ALTER TABLE retractions ADD COLUMN rejected_utc_ticks INTEGER CHECK ((rejected_utc_ticks IS NULL) = (rejection_reason IS NULL));
+        """;
+
     /// <summary>
     /// Migrations[n] brings a database from version n to n + 1 (index 0 creates version 1 in an empty file).
     /// Each step runs in one transaction together with its user_version bump; a step is never edited once shipped.
     /// </summary>
-    private static readonly string[] Migrations = [Version1, Version2, Version3];
+    private static readonly string[] Migrations = [Version1, Version2, Version3, Version4];
 
     internal static SqliteConnection OpenConnection(string databasePath, SqliteOpenMode mode, int pageCacheKibibytes)
     {

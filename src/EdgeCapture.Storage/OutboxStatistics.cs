@@ -21,8 +21,11 @@ public sealed class OutboxStatistics
     /// <summary>Forgotten segments for which no retraction has been queued yet.</summary>
     public required int SegmentsAwaitingRetraction { get; init; }
 
-    /// <summary>Retractions not yet delivered.</summary>
+    /// <summary>Retractions not yet delivered (rejected ones excluded).</summary>
     public required int PendingRetractions { get; init; }
+
+    /// <summary>Retractions the collector refused for good (kept with their reason, not sent again).</summary>
+    public int RejectedRetractions { get; init; }
 
     /// <summary>Ciphertext plus manifest bytes held (what the quota limits).</summary>
     public required long StoredBytes { get; init; }

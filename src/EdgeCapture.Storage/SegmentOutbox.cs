@@ -478,7 +478,7 @@ public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
         return retractionId;
     }
 
-    /// <summary>Up to <paramref name="max"/> retractions not yet delivered, oldest first.</summary>
+    /// <summary>Up to <paramref name="max"/> retractions not yet delivered and not rejected, oldest first.</summary>
     /// <param name="max">Maximum number returned.</param>
     /// <returns>The retractions.</returns>
     public IReadOnlyList<PendingRetraction> GetPendingRetractions(int max)
@@ -490,7 +490,7 @@ public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
             List<(long Id, byte[] Document, long Created)> rows = [];
             using (SqliteCommand command = _connection.CreateCommand())
             {
-                command.CommandText = "SELECT id, document, created_utc_ticks FROM retractions ORDER BY id LIMIT $max;";
+                command.CommandText = "SELECT id, document, created_utc_ticks FROM retractions WHERE rejection_reason IS NULL ORDER BY id LIMIT $max;";
                 command.Parameters.AddWithValue("$max", max);
                 using SqliteDataReader reader = command.ExecuteReader();
                 while (reader.Read())
@@ -583,9 +583,10 @@ public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
                     (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Uploaded}),
                     (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Acknowledged}),
                     (SELECT count(*) FROM forgotten_segments),
-                    (SELECT count(*) FROM retractions),
+                    (SELECT count(*) FROM retractions WHERE rejection_reason IS NULL),
                     (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()),
-                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Rejected});
+                    (SELECT count(*) FROM segments WHERE state = {UploadStateSql.Rejected}),
+                    (SELECT count(*) FROM retractions WHERE rejection_reason IS NOT NULL);
                 """);
             using SqliteDataReader reader = command.ExecuteReader();
             reader.Read();
@@ -599,6 +600,7 @@ public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
                 PendingRetractions = reader.GetInt32(5),
                 DatabaseFileBytes = reader.GetInt64(6),
                 RejectedSegments = reader.GetInt32(7),
+                RejectedRetractions = reader.GetInt32(8),
                 StoredBytes = StoredBytes,
                 QuotaBytes = _options.QuotaBytes,
             };
@@ -830,7 +832,9 @@ public sealed partial class SegmentOutbox : IUploadBacklog, IDisposable
         {
             using SqliteTransaction transaction = _connection.BeginTransaction();
             int requeued;
-            using (SqliteCommand requeue = Command(transaction, $"UPDATE segments SET state = {UploadStateSql.Pending}, state_changed_utc_ticks = $now WHERE state = {UploadStateSql.Uploading};"))
+            // Uploading and Uploaded both mean "sent, never confirmed" once the process that sent it is gone: back to pending, so the
+            // uploader commits it again (the collector answers stored or names what it lacks) instead of leaving it stranded.
+            using (SqliteCommand requeue = Command(transaction, $"UPDATE segments SET state = {UploadStateSql.Pending}, state_changed_utc_ticks = $now WHERE state IN {UploadStateSql.List(UploadState.Uploading, UploadState.Uploaded)};"))
             {
                 requeue.Parameters.AddWithValue("$now", NowTicks());
                 requeued = requeue.ExecuteNonQuery();

@@ -9,7 +9,7 @@ public enum UploadState
     /// <summary>The uploader is sending it. Reset to <see cref="Pending"/> when the outbox is reopened after a restart.</summary>
     Uploading = 1,
 
-    /// <summary>Fully sent; the collector has not yet acknowledged it. The ciphertext is still kept.</summary>
+    /// <summary>Fully sent; the collector has not yet acknowledged it. The ciphertext is still kept. Reset to <see cref="Pending"/> when the outbox is reopened after a restart (committed again, never stranded).</summary>
     Uploaded = 2,
 
     /// <summary>The collector acknowledged it. Ciphertext and manifest are deleted; only a small tombstone (key, time range, hashes) remains for a retention period so that a later forget can still ask for a retraction.</summary>

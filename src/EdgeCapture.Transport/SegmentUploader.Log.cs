@@ -35,6 +35,6 @@ public sealed partial class SegmentUploader
     [LoggerMessage(EventId = 1159, Level = LogLevel.Information, Message = "Retraction {RetractionId} of {Count} segments confirmed by the collector")]
     private static partial void LogRetractionDelivered(ILogger logger, long retractionId, int count);
 
-    [LoggerMessage(EventId = 1160, Level = LogLevel.Error, Message = "Retraction {RetractionId} rejected by the collector: {Reason}. Kept; not retried until restart")]
+    [LoggerMessage(EventId = 1160, Level = LogLevel.Error, Message = "Retraction {RetractionId} rejected by the collector: {Reason}. Kept and marked rejected; never sent again")]
     private static partial void LogRetractionRejected(ILogger logger, long retractionId, string reason);
 }

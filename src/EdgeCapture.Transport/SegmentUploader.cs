@@ -30,7 +30,6 @@ public sealed partial class SegmentUploader
     private readonly TokenBucket? _rateLimit;
     private readonly Dictionary<SegmentKey, long> _segmentRetryAt = [];
     private readonly Dictionary<long, long> _retractionRetryAt = [];
-    private readonly HashSet<long> _rejectedRetractions = [];
     private readonly HashSet<SegmentKey> _attempted = [];
     private readonly string _deviceId;
 
@@ -300,8 +299,7 @@ public sealed partial class SegmentUploader
         bool worked = false;
         foreach (PendingRetraction retraction in _backlog.GetPendingRetractions(RetractionBatch))
         {
-            if (_rejectedRetractions.Contains(retraction.RetractionId)
-                || (_retractionRetryAt.TryGetValue(retraction.RetractionId, out long retryAt) && _time.GetTimestamp() < retryAt))
+            if (_retractionRetryAt.TryGetValue(retraction.RetractionId, out long retryAt) && _time.GetTimestamp() < retryAt)
             {
                 continue;
             }
@@ -353,8 +351,9 @@ public sealed partial class SegmentUploader
                 return AttemptResult.Done;
             }
 
-            // Kept in the outbox (it is the device's record of the forget); not retried in this run.
-            _rejectedRetractions.Add(retraction.RetractionId);
+            // Kept in the outbox (it is the device's record of the forget), marked with the reason, never sent again: also not after a restart.
+            _backlog.MarkRetractionRejected(retraction.RetractionId, RejectionReason(answer.Reason));
+            _retractionRetryAt.Remove(retraction.RetractionId);
             Statistics.RetractionRejected(description + ": " + answer.Reason);
             LogRetractionRejected(_logger, retraction.RetractionId, answer.Reason);
             return AttemptResult.Done;

@@ -131,7 +131,7 @@ public sealed class OutboxPropertyTests
                         outbox.Dispose();
                         outbox = directory.Open(options);
                         Assert.Null(outbox.StartupRecovery);
-                        foreach (ModelSegment segment in model.Values.Where(segment => segment.State == UploadState.Uploading))
+                        foreach (ModelSegment segment in model.Values.Where(segment => segment.State is UploadState.Uploading or UploadState.Uploaded))
                         {
                             segment.State = UploadState.Pending;
                         }

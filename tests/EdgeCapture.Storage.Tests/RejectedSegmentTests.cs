@@ -94,7 +94,8 @@ public sealed class RejectedSegmentTests : IDisposable
 
         Assert.Null(outbox.StartupRecovery);
         OutboxSegment migrated = outbox.GetSegment(key)!;
-        Assert.Equal(UploadState.Uploaded, migrated.State);
+        // Migrated as Uploaded (state 2), then requeued by the reopen like every sent-but-unconfirmed segment.
+        Assert.Equal(UploadState.Pending, migrated.State);
         Assert.Equal(record.Manifest.ToArray(), migrated.Manifest.ToArray());
         Assert.Equal(record.Ciphertext.ToArray(), Segments.ReadCiphertext(outbox, key));
         Assert.True(outbox.MarkRejected(key, "after migration"));

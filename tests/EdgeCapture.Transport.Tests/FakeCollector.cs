@@ -47,6 +47,9 @@ internal sealed class FakeCollector : IAsyncDisposable
 
     public volatile CollectorBehaviour Behaviour;
 
+    /// <summary>Answers every retraction <c>rejected</c> (signed with the trusted key).</summary>
+    public volatile bool RejectRetractions;
+
     /// <summary>Parts to ignore the first time they arrive (to provoke a <c>missing</c> answer).</summary>
     public ConcurrentDictionary<int, bool> DropFirstArrivalOf { get; } = new();
 
@@ -171,6 +174,12 @@ internal sealed class FakeCollector : IAsyncDisposable
                 case UploadTopics.RetractionSuffix:
                     SignedMessage<RetractionDocument> retraction = RetractionDocumentCodec.Decode(payload);
                     Retractions.Enqueue(retraction);
+                    if (RejectRetractions)
+                    {
+                        await AnswerAsync(message, CollectorAnswer.RetractionRejected(deviceId, RetractionDocumentCodec.Digest(payload), "signature-invalid: not this device's key", message.CorrelationData, DateTimeOffset.UtcNow), _key, cancellationToken);
+                        break;
+                    }
+
                     foreach (SegmentReference segment in retraction.Message.Segments)
                     {
                         Stored.TryRemove(segment, out _);

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Globalization;
 using System.Threading.Channels;
+using EdgeCapture.Appliance.Fleet;
 using EdgeCapture.Crypto;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
@@ -83,13 +84,45 @@ public sealed class Appliance : IAsyncDisposable
     private Task _recording = Task.CompletedTask;
     private Task? _stopping;
     private long _inputActionsDetected;
+    private readonly ApplianceFleet? _fleet;
+    private readonly TaskCompletionSource<string> _restartRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _lastError;
 
-    private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report)
+    private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report, ApplianceFleet? fleet)
     {
         _configuration = configuration;
         Simulation = simulation;
         _loggerFactory = loggerFactory;
         _report = report ?? (_ => { });
+        _fleet = fleet;
+    }
+
+    /// <summary>
+    /// The exit code of <c>edgecapture run</c> after a fleet <c>restart-service</c> (75, EX_TEMPFAIL): the appliance stopped in
+    /// order and asks systemd (<c>Restart=on-failure</c>) to start it again.
+    /// </summary>
+    public const int RestartExitCode = 75;
+
+    /// <summary>Completes (with the reason) when something asked the service to restart: stop the appliance and exit with <see cref="RestartExitCode"/>.</summary>
+    public Task<string> RestartRequested => _restartRequested.Task;
+
+    /// <summary>Fleet management (agent, remote stop), or null without a <c>fleet</c> key.</summary>
+    public ApplianceFleet? Fleet => _fleet;
+
+    /// <summary>Relay counters of the real relay, or null (simulation).</summary>
+    internal HidRelayCounters? RelayCounters => _relay?.RelayCounters;
+
+    /// <summary>The last error worth reporting to the fleet, or null.</summary>
+    internal string? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>Seals from the next segment on to <paramref name="recipients"/> (a custodian-signed set-recipients).</summary>
+    internal void ReplaceRecipients(IReadOnlyList<AgeRecipient> recipients) => _sink!.ReplaceRecipients(recipients);
+
+    /// <summary>Asks the service to restart (see <see cref="RestartRequested"/>).</summary>
+    internal void RequestRestart(string reason)
+    {
+        _report($"restart requested: {reason}");
+        _restartRequested.TrySetResult(reason);
     }
 
     /// <summary>The configuration it runs with.</summary>
@@ -146,7 +179,16 @@ public sealed class Appliance : IAsyncDisposable
             throw new ApplianceConfigurationException("inputDirectory", "nothing to read: give inputDirectory, keyboards or mice");
         }
 
-        var appliance = new Appliance(configuration, simulation, loggerFactory ?? NullLoggerFactory.Instance, report);
+        ApplianceFleet? fleet = null;
+        if (configuration.FleetConfigurationPath is not null)
+        {
+            // Before anything records: the remote stop in force, and what the fleet changed that survives a restart.
+            fleet = ApplianceFleet.Open(configuration, recipients, MonotonicClock.System, loggerFactory ?? NullLoggerFactory.Instance, report ?? (_ => { }));
+            configuration = fleet.Configuration;
+            recipients = fleet.Recipients;
+        }
+
+        var appliance = new Appliance(configuration, simulation, loggerFactory ?? NullLoggerFactory.Instance, report, fleet);
         try
         {
             appliance.StartComponents(recipients, onSegmentSealed);
@@ -183,6 +225,10 @@ public sealed class Appliance : IAsyncDisposable
         _captureStop.Dispose();
         _recorderStop.Dispose();
         _pumpStop.Dispose();
+        if (_fleet is not null)
+        {
+            await _fleet.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static List<AgeRecipient> LoadRecipients(ApplianceConfiguration configuration)
@@ -236,6 +282,7 @@ public sealed class Appliance : IAsyncDisposable
         if (_outbox.StartupRecovery is { } recovery)
         {
             _report($"the outbox was unusable ({recovery.Reason}: {recovery.Detail}); moved aside to {recovery.MovedAsidePath}, a fresh one was created.");
+            _lastError = $"outbox: {recovery.Reason}: {recovery.Detail}";
         }
 
         var privacyOptions = new PrivacyOptions();
@@ -262,12 +309,14 @@ public sealed class Appliance : IAsyncDisposable
             LockScreen = new LockScreenOptions { Chords = _configuration.LockScreenChords, Triggers = _configuration.LockScreenTriggers },
         };
         _sink = new OutboxSegmentSink(_outbox, recipients, _signingKey, _configuration.DeviceId, time, _loggerFactory.CreateLogger<OutboxSegmentSink>());
-        _recorder = new Recorder(recorderOptions, new PrivacyTimelineGate(_privacy.Timeline), _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
+        // The fleet's remote stop is ANDed in: it can only refuse what the switch allows ("The switch wins").
+        IPrivacyGate recorderGate = _fleet is null ? new PrivacyTimelineGate(_privacy.Timeline) : _fleet.Restrict(new PrivacyTimelineGate(_privacy.Timeline));
+        _recorder = new Recorder(recorderOptions, recorderGate, _sink, clock, _loggerFactory.CreateLogger<Recorder>(), onSegmentSealed);
 
         if (_configuration.Upload is { } upload)
         {
             // Its own tasks: starting does not wait for the broker, and nothing on the relay's or the recorder's path waits on it.
-            _upload = UploadStage.Start(upload, _configuration.DeviceId, _configuration.DataDirectory, _outbox, _signingKey, time, _loggerFactory);
+            _upload = UploadStage.Start(upload, _configuration.DeviceId, _configuration.DataDirectory, _outbox, _signingKey, time, _loggerFactory, _fleet is null ? null : _fleet.BirthDetails);
         }
 
         if (frameSource is not null)
@@ -277,7 +326,8 @@ public sealed class Appliance : IAsyncDisposable
             {
                 Encoding = new JpegEncodingOptions { Quality = _configuration.VideoJpegQuality, DownscaleFactor = _configuration.VideoDownscale },
             };
-            _capture = new CaptureStage(frameSource, FrameGate.For(_privacy), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
+            // The fleet's remote stop is ANDed in (FrameGate's restriction seam): it can only refuse what the switch allows.
+            _capture = new CaptureStage(frameSource, FrameGate.For(_privacy, _fleet is null ? null : _fleet.FramePermission), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
             CaptureStage capture = _capture;
             _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
         }
@@ -299,6 +349,12 @@ public sealed class Appliance : IAsyncDisposable
         }
 
         _recording = _recorder.RunAsync(recorderInput, _capture?.Records, () => _tap.DroppedEventCount, _recorderStop.Token);
+
+        // Fleet management on the upload stage's connection (its own tasks: nothing on the relay's path waits on it).
+        if (_fleet is not null && _upload is not null)
+        {
+            _fleet.StartAsync(this, _upload, _signingKey, time, CancellationToken.None).GetAwaiter().GetResult();
+        }
 
         // The laptop behind a box that just started is likely to show a lock screen: its password is not recorded. A simulated
         // run has no laptop and its scripted user never unlocks anything, so there the trigger would only hide the script.
@@ -423,6 +479,12 @@ public sealed class Appliance : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
+        // 0. Fleet commands end first, so none acts on a half-stopped appliance (the connection's Will reports the death).
+        if (_fleet is not null)
+        {
+            await _fleet.StopAsync().ConfigureAwait(false);
+        }
+
         // 1. Scheduled simulation steps and the forget-button forwarder.
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (Task task in _background)

@@ -138,7 +138,7 @@ public sealed partial record ApplianceConfiguration
         "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
         "gadget", "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
         "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
-        "lockScreenChords", "lockScreenTriggers", "upload",
+        "lockScreenChords", "lockScreenTriggers", "upload", "fleet",
     ];
 
     /// <summary>The video keys and the sources they apply to; giving one for another source is refused (it would do nothing).</summary>
@@ -252,6 +252,7 @@ public sealed partial record ApplianceConfiguration
                 "lockScreenChords" => configuration with { LockScreenChords = LockScreenConfiguration.Chords(key, value) },
                 "lockScreenTriggers" => configuration with { LockScreenTriggers = LockScreenConfiguration.Triggers(key, value) },
                 "upload" => configuration with { Upload = UploadSection(key, value) },
+                "fleet" => configuration with { FleetConfigurationPath = OptionalPath(key, value) },
                 _ => throw new ApplianceConfigurationException(key, $"unknown key (accepted: {string.Join(", ", Keys)}); nothing can disable the privacy switch, the gate or the recording indicator"),
             };
         }
@@ -275,6 +276,7 @@ public sealed partial record ApplianceConfiguration
         }
 
         CheckUploadDeviceId(configuration);
+        CheckFleet(configuration);
         return configuration;
     }
 
@@ -297,9 +299,10 @@ public sealed partial record ApplianceConfiguration
     private static string DeviceIdentifier(string key, JsonElement value)
     {
         string text = Text(key, value);
-        if (text.Length > 128 || text.Any(character => character > 0x7e || character == ' ' || character == '/'))
+        if (text.Length > 128 || text.Any(character => character > 0x7e || character == ' ' || character is '/' or '+' or '#'))
         {
-            throw new ApplianceConfigurationException(key, "must be printable ASCII without spaces or '/', at most 128 characters");
+            // It becomes a topic level (upload, presence, fleet) and a directory name: no MQTT separator or wildcard, ever.
+            throw new ApplianceConfigurationException(key, "must be printable ASCII without spaces, '/', '+' or '#' (MQTT level and wildcard characters), at most 128 characters");
         }
 
         return text;

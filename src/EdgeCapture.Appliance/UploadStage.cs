@@ -21,9 +21,12 @@ public sealed partial class UploadStage : IAsyncDisposable
     private readonly Task _uploaderTask;
     private readonly ILogger _logger;
 
-    private UploadStage(BoxMqttConnection connection, SegmentUploader uploader, ILogger logger)
+    private readonly ObservedPresenceSequence _sequence;
+
+    private UploadStage(BoxMqttConnection connection, SegmentUploader uploader, ObservedPresenceSequence sequence, ILogger logger)
     {
         Connection = connection;
+        _sequence = sequence;
         Uploader = uploader;
         _logger = logger;
         _connectionTask = Task.Run(() => connection.RunAsync(_stop.Token), CancellationToken.None);
@@ -36,6 +39,9 @@ public sealed partial class UploadStage : IAsyncDisposable
     /// <summary>The uploader (its statistics for status reports).</summary>
     public SegmentUploader Uploader { get; }
 
+    /// <summary>The <c>bdSeq</c> of the latest connect attempt (its birth and Will), 0 before the first.</summary>
+    public long PresenceSequence => _sequence.Last;
+
     /// <summary>Builds and starts the connection and the uploader.</summary>
     /// <param name="upload">The upload section.</param>
     /// <param name="deviceId">The device id (a valid topic level; checked with the configuration).</param>
@@ -44,12 +50,14 @@ public sealed partial class UploadStage : IAsyncDisposable
     /// <param name="deviceKey">Signs presence (the caller keeps it alive until the stage is stopped).</param>
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">Logging.</param>
+    /// <param name="birthDetails">The fleet's birth details for each birth (called on the connection's loop right after <see cref="PresenceSequence"/> advanced), or null for none.</param>
     /// <returns>The running stage.</returns>
     /// <exception cref="ApplianceConfigurationException">The password file cannot be read or is readable by others.</exception>
-    public static UploadStage Start(UploadConfiguration upload, string deviceId, string dataDirectory, IUploadBacklog backlog, DeviceSigningKey deviceKey, TimeProvider time, ILoggerFactory loggerFactory)
+    public static UploadStage Start(UploadConfiguration upload, string deviceId, string dataDirectory, IUploadBacklog backlog, DeviceSigningKey deviceKey, TimeProvider time, ILoggerFactory loggerFactory, Func<ReadOnlyMemory<byte>>? birthDetails = null)
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        var sequence = new ObservedPresenceSequence(new PresenceSequenceFile(Path.Combine(dataDirectory, PresenceSequenceFileName)));
         var connection = new BoxMqttConnection(new MqttConnectionOptions
         {
             BrokerUri = upload.BrokerUri,
@@ -60,7 +68,8 @@ public sealed partial class UploadStage : IAsyncDisposable
             Presence = new PresenceOptions
             {
                 DeviceKey = new SigningKeyMessageSigner(deviceKey),
-                Sequence = new PresenceSequenceFile(Path.Combine(dataDirectory, PresenceSequenceFileName)),
+                Sequence = sequence,
+                BirthDetails = birthDetails,
             },
         }, time, loggerFactory.CreateLogger<BoxMqttConnection>());
         var uploader = new SegmentUploader(backlog, connection, new UploaderOptions
@@ -70,7 +79,7 @@ public sealed partial class UploadStage : IAsyncDisposable
             RateLimitBytesPerSecond = upload.RateLimitBytesPerSecond,
             AnswerTimeout = TimeSpan.FromSeconds(upload.AnswerTimeoutSeconds),
         }, time, loggerFactory.CreateLogger<SegmentUploader>());
-        return new UploadStage(connection, uploader, loggerFactory.CreateLogger<UploadStage>());
+        return new UploadStage(connection, uploader, sequence, loggerFactory.CreateLogger<UploadStage>());
     }
 
     /// <summary>Stops the uploader, publishes the death and disconnects. Whatever was in flight stays in the outbox.</summary>
@@ -110,6 +119,21 @@ public sealed partial class UploadStage : IAsyncDisposable
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new ApplianceConfigurationException("upload.passwordFile", $"{path}: {exception.Message}");
+        }
+    }
+
+    /// <summary>The durable sequence, remembering the number it gave last (the fleet's birth carries the same one).</summary>
+    private sealed class ObservedPresenceSequence(IPresenceSequence inner) : IPresenceSequence
+    {
+        private long _last;
+
+        public long Last => Interlocked.Read(ref _last);
+
+        public long Advance()
+        {
+            long next = inner.Advance();
+            Interlocked.Exchange(ref _last, next);
+            return next;
         }
     }
 

@@ -90,17 +90,11 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumPayloadBytes);
         Subscription subscription = _dispatcher.Add(topicFilter, capacity, maximumPayloadBytes);
-        bool connected;
-        lock (_lock)
-        {
-            connected = _current is not null;
-        }
 
-        if (connected)
-        {
-            // Made by the owning loop like every other client call; a connect in between subscribes it anyway.
-            _work.Writer.TryWrite(new SubscribeWork(subscription));
-        }
+        // Made by the owning loop like every other client call, whenever the client is connected then. Always queued: a connect
+        // that took its snapshot of the subscriptions just before this one was added, but is not yet marked connected, would
+        // otherwise never make it (until the next reconnect). Subscribing twice to the same filter is harmless.
+        _work.Writer.TryWrite(new SubscribeWork(subscription));
 
         return subscription.Channel.Reader;
     }

@@ -25,6 +25,12 @@ public sealed class RemoteSettingsAgreementTests
             }
         }
 
+        // The lock-screen triggers: the box takes exactly the names appliance.json takes (an empty list is accepted and reported as weakened).
+        foreach (string value in new[] { "[]", "[\"hostResumed\"]", "[\"hostResumed\",\"gadgetReenumerated\",\"signalRestored\",\"applianceStarted\"]", "[\"never\"]", "[1]", "\"hostResumed\"", "null", "true" })
+        {
+            data.Add("lockScreenTriggers", "none", value);
+        }
+
         return data;
     }
 

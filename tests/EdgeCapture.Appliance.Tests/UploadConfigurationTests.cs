@@ -78,8 +78,42 @@ public sealed class UploadConfigurationTests
     {
         string json = WithUpload($$"""{ "brokerUri": "mqtt://h", "collectorKey": "{{CollectorKey}}" }""", deviceId);
         Assert.Equal("deviceId", Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "test")).Key);
-        // Without uploading, the id only names manifests and stays allowed.
-        Assert.Equal(deviceId, ApplianceConfiguration.Parse($$"""{ "deviceId": "{{deviceId}}", "recipients": ["{{Recipient}}"] }""", "test").DeviceId);
+        string local = $$"""{ "deviceId": "{{deviceId}}", "recipients": ["{{Recipient}}"] }""";
+        if (deviceId.Contains('+', StringComparison.Ordinal) || deviceId.Contains('#', StringComparison.Ordinal))
+        {
+            // MQTT wildcards are refused always, naming the key: the id becomes a topic level as soon as upload or fleet is added.
+            ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(local, "test"));
+            Assert.Equal("deviceId", error.Key);
+            Assert.Contains("'+' or '#'", error.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Without uploading, the id only names manifests and stays allowed.
+            Assert.Equal(deviceId, ApplianceConfiguration.Parse(local, "test").DeviceId);
+        }
+    }
+
+    [Theory]
+    [InlineData("box/1")]
+    [InlineData("box+")]
+    [InlineData("#")]
+    [InlineData("a/+/#")]
+    public void A_device_id_with_MQTT_level_or_wildcard_characters_is_refused_naming_the_key(string deviceId)
+    {
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse($$"""{ "deviceId": "{{deviceId}}", "recipients": ["{{Recipient}}"] }""", "appliance.json"));
+        Assert.Equal("deviceId", error.Key);
+        Assert.Contains("deviceId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("box.1:x", "deviceId")]
+    [InlineData("groups", "deviceId")]
+    public void Fleet_management_needs_upload_and_a_device_id_of_the_fleet_alphabet(string deviceId, string key)
+    {
+        string json = WithUpload($$"""{ "brokerUri": "mqtt://h", "collectorKey": "{{CollectorKey}}" }""", deviceId).TrimEnd().TrimEnd('}') + ", \"fleet\": \"/etc/edgecapture/fleet.json\" }";
+        Assert.Equal(key, Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "test")).Key);
+        ApplianceConfigurationException noUpload = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse($$"""{ "recipients": ["{{Recipient}}"], "fleet": "/etc/edgecapture/fleet.json" }""", "test"));
+        Assert.Equal("fleet", noUpload.Key);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class DesiredConfigurationTests : IDisposable
     public void Valid_settings_are_applied_and_invalid_ones_refused_with_reasons()
     {
         DesiredConfigurationReconciler reconciler = Reconciler();
-        Assert.True(reconciler.HandleDesired(_kit.Desired(FleetTarget.Device("box-1"), 1, "{\"segmentSeconds\":10,\"videoJpegQuality\":101,\"recordingIndicator\":false,\"privacySwitch\":\"ignore\",\"recipients\":[],\"lockScreenSuppression\":false,\"lockScreenSuppressionTimeoutSeconds\":30,\"keyboardGadget\":\"/dev/null\"}"), out string outcome), outcome);
+        Assert.True(reconciler.HandleDesired(_kit.Desired(FleetTarget.Device("box-1"), 1, "{\"segmentSeconds\":10,\"videoJpegQuality\":101,\"recordingIndicator\":false,\"privacySwitch\":\"ignore\",\"recipients\":[],\"lockScreenTriggers\":[\"never\"],\"lockScreenSuppressionTimeoutSeconds\":30,\"keyboardGadget\":\"/dev/null\"}"), out string outcome), outcome);
         FleetReportedConfiguration report = reconciler.Report();
         Assert.Equal(1, report.DeviceVersion);
         Assert.Equal(10, report.Applied["segmentSeconds"].GetDouble());
@@ -28,8 +28,10 @@ public sealed class DesiredConfigurationTests : IDisposable
         Assert.Contains("indicator", reasons["recordingIndicator"], StringComparison.Ordinal);
         Assert.Contains("switch wins", reasons["privacySwitch"], StringComparison.Ordinal);
         Assert.Contains("custodian", reasons["recipients"], StringComparison.Ordinal);
-        Assert.Contains("cannot be weakened", reasons["lockScreenSuppression"], StringComparison.Ordinal);
-        Assert.Contains("cannot be weakened", reasons["lockScreenSuppressionTimeoutSeconds"], StringComparison.Ordinal);
+        Assert.Contains("hostResumed", reasons["lockScreenTriggers"], StringComparison.Ordinal);
+        // The stale key of an earlier design is unknown: the lock-screen settings are lockScreenChords and lockScreenTriggers.
+        Assert.Contains("unknown key", reasons["lockScreenSuppressionTimeoutSeconds"], StringComparison.Ordinal);
+        Assert.Contains("lockScreenChords", reasons["lockScreenSuppressionTimeoutSeconds"], StringComparison.Ordinal);
         Assert.Contains("local configuration", reasons["keyboardGadget"], StringComparison.Ordinal);
         Assert.True(report.Safety.IndicatorFollowsRecording);
         Assert.True(report.Safety.SwitchWins);

@@ -188,9 +188,15 @@ internal static class RecordCommand
         await using (appliance.ConfigureAwait(false))
         {
             Line($"{name}: recording to {configuration.DataDirectory} ({(simulation is not null ? "simulated user, switch and relay" : "devices")}); privacy: {appliance.Privacy.Status.State} ({appliance.Privacy.Status.Reason})");
+            bool restart = false;
             try
             {
-                await Task.Delay(seconds is { } limit ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+                Task ran = Task.Delay(seconds is { } limit ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan, cancellationToken);
+                restart = await Task.WhenAny(ran, appliance.RestartRequested).ConfigureAwait(false) == appliance.RestartRequested;
+                if (!restart)
+                {
+                    await ran.ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -198,6 +204,13 @@ internal static class RecordCommand
             }
 
             await appliance.StopAsync().ConfigureAwait(false);
+            if (restart)
+            {
+                // A fleet restart-service: stopped in order; systemd (Restart=on-failure) starts the service again.
+                Line($"{name}: stopped for a restart ({await appliance.RestartRequested.ConfigureAwait(false)}); exit {ApplianceHost.RestartExitCode}");
+                return ApplianceHost.RestartExitCode;
+            }
+
             RecorderStatistics statistics = appliance.Recorder.GetStatistics();
             Line(string.Create(CultureInfo.InvariantCulture,
                 $"summary: {started.Elapsed.TotalSeconds:0.0} s, sessions {statistics.SessionsStarted}, segments sealed {statistics.SegmentsSealed} (lost {statistics.SegmentsLost}), "

@@ -91,7 +91,7 @@ public sealed partial class FleetAgent : IAsyncDisposable
     public AuditLog Audit => _audit;
 
     /// <summary>The current presence sequence (the <c>bdSeq</c> of the latest connect).</summary>
-    public long BdSeq => Interlocked.Read(ref _bdSeq);
+    public long BdSeq => _link.PresenceSequence ?? Interlocked.Read(ref _bdSeq);
 
     /// <summary>Received messages dropped because the agent was behind.</summary>
     public long DroppedMessages => Interlocked.Read(ref _droppedMessages);
@@ -135,6 +135,10 @@ public sealed partial class FleetAgent : IAsyncDisposable
         await Task.WhenAll(_loops).ConfigureAwait(false);
         _stop.Dispose();
     }
+
+    /// <summary>The birth document now (JSON), for a link that carries it inside its own presence message.</summary>
+    /// <returns>The encoded <see cref="FleetBirth"/> of the current <see cref="BdSeq"/>.</returns>
+    public byte[] EncodeBirth() => FleetJsonMessages.Encode(Birth());
 
     private FleetOutgoingMessage NextWill()
     {

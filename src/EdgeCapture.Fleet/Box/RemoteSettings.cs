@@ -8,18 +8,20 @@ namespace EdgeCapture.Fleet.Box;
 /// configuration, with the same ranges (a test in the appliance checks they agree); everything else is refused with a
 /// reason: the indicator, the switch and the gate are not settings at all ("The switch wins", "Governed control"); the
 /// recipients change only through a custodian-signed <c>set-recipients</c>; paths, devices, keys and trusted signers are
-/// root-owned local configuration. Lock-screen suppression may only be made stricter than its default.
+/// root-owned local configuration. The lock-screen settings are those of appliance.json (<c>lockScreenChords</c>,
+/// <c>lockScreenTriggers</c>); the box checks each chord, and a value weaker than the defaults (a default chord or trigger
+/// left out) is applied but always shows in the reported safety state (<see cref="Protocol.Fleet.FleetSafetyState.WeakenedFromDefaults"/>).
 /// </summary>
 public static class RemoteSettings
 {
-    /// <summary>The default (and weakest accepted) lock-screen suppression timeout.</summary>
-    public const int DefaultLockScreenSuppressionTimeoutSeconds = 60;
+    /// <summary>The lock-screen triggers, as appliance.json spells them.</summary>
+    public static IReadOnlyList<string> LockScreenTriggerNames { get; } = ["hostResumed", "gadgetReenumerated", "signalRestored", "applianceStarted"];
 
     /// <summary>The keys accepted remotely.</summary>
     public static IReadOnlyList<string> Keys { get; } =
     [
         "segmentSeconds", "quotaBytes", "videoJpegQuality", "videoDownscale", "videoFramesPerSecond", "statusIntervalSeconds",
-        "lockScreenSuppression", "lockScreenSuppressionTimeoutSeconds",
+        "lockScreenChords", "lockScreenTriggers",
     ];
 
     /// <summary>Local-only keys of the appliance configuration, refused with the reason that they are local.</summary>
@@ -84,26 +86,27 @@ public static class RemoteSettings
                 return Integer(value, 1, 60, out reason);
             case "statusIntervalSeconds":
                 return Integer(value, 1, 3600, out reason);
-            case "lockScreenSuppression":
-                if (value.ValueKind == JsonValueKind.True)
-                {
-                    return true;
-                }
-
-                reason = "may only be true: lock-screen suppression cannot be weakened below its default (on)";
-                return false;
-            case "lockScreenSuppressionTimeoutSeconds":
-                if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long seconds) && seconds < DefaultLockScreenSuppressionTimeoutSeconds && seconds >= 0)
-                {
-                    reason = string.Create(CultureInfo.InvariantCulture, $"must be at least the default {DefaultLockScreenSuppressionTimeoutSeconds}: lock-screen suppression cannot be weakened");
-                    return false;
-                }
-
-                return Integer(value, DefaultLockScreenSuppressionTimeoutSeconds, 3600, out reason);
+            case "lockScreenChords":
+                return StringArray(value, 1, 32, text => text.Length is > 0 and <= 64 && text.All(character => character is > ' ' and <= '~'), "chords such as \"Gui+L\"", out reason);
+            case "lockScreenTriggers":
+                return StringArray(value, 0, LockScreenTriggerNames.Count, LockScreenTriggerNames.Contains, "of " + string.Join(", ", LockScreenTriggerNames), out reason);
             default:
                 reason = $"unknown key (remotely changeable: {string.Join(", ", Keys)})";
                 return false;
         }
+    }
+
+    private static bool StringArray(JsonElement value, int minimum, int maximum, Func<string, bool> isValid, string what, out string reason)
+    {
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() >= minimum && value.GetArrayLength() <= maximum
+            && value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String && isValid(item.GetString()!)))
+        {
+            reason = string.Empty;
+            return true;
+        }
+
+        reason = string.Create(CultureInfo.InvariantCulture, $"must be an array of {minimum} to {maximum} strings, {what}");
+        return false;
     }
 
     private static bool Number(JsonElement value, double minimum, double maximum, out string reason)

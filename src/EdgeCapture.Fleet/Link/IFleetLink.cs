@@ -50,6 +50,14 @@ public interface IFleetLink : IAsyncDisposable
     /// <summary>Whether the connection is up.</summary>
     bool IsConnected { get; }
 
+    /// <summary>
+    /// The <c>bdSeq</c> of the latest connect attempt when the link carries presence itself (the box's shared connection
+    /// publishes one signed birth and Will on <c>up/presence</c>; the agent's birth becomes its details, and a message the agent
+    /// publishes on <c>up/fleet/birth</c> is republished there instead); null when the agent supplies the Will through
+    /// <see cref="FleetLinkSession.NextWill"/>.
+    /// </summary>
+    long? PresenceSequence { get; }
+
     /// <summary>Starts connecting (and reconnecting) for <paramref name="session"/>.</summary>
     /// <param name="session">Subscriptions, Will, birth and the receive handler.</param>
     /// <param name="cancellationToken">Cancels the start (not the connection).</param>

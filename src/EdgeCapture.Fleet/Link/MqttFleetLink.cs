@@ -56,6 +56,10 @@ public sealed partial class MqttFleetLink : IFleetLink
     public bool IsConnected => _isReady && _client.IsConnected;
 
     /// <inheritdoc/>
+    /// <remarks>Always null: this link publishes the agent's own Will and birth.</remarks>
+    public long? PresenceSequence => null;
+
+    /// <inheritdoc/>
     public Task StartAsync(FleetLinkSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);

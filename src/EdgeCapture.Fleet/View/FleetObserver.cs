@@ -69,6 +69,12 @@ public sealed class FleetObserver
         {
             string leaf = message.Topic[(message.Topic.LastIndexOf('/') + 1)..];
             string id = message.Topic.Split('/')[2];
+            if (FleetView.TryParsePresenceTopic(message.Topic, out _))
+            {
+                // Birth and death share the presence topic: keep both, so the stored view knows the birth a death ended.
+                leaf = Protocol.PresenceCodec.Decode(message.Payload).Message.Online ? FleetViewStore.PresenceBirthLeaf : FleetViewStore.PresenceDeathLeaf;
+            }
+
             _store.Keep(id, leaf, message.Payload.Span, _time.GetUtcNow());
         }
     }

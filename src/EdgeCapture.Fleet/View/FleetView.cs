@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using EdgeCapture.Crypto;
+using EdgeCapture.Protocol;
 using EdgeCapture.Protocol.Fleet;
 
 namespace EdgeCapture.Fleet.View;
@@ -22,9 +24,32 @@ public sealed class FleetView
         _time = time;
     }
 
-    /// <summary>The topic filters a view subscribes to.</summary>
+    /// <summary>
+    /// The topic filters a view subscribes to: the box's signed presence on <c>up/presence</c> (one birth and Will per
+    /// connection, the fleet birth in its details: what a box sharing its upload connection publishes), the stand-alone
+    /// agent's <c>up/fleet/birth|death</c>, and status and reported configuration.
+    /// </summary>
     public static IReadOnlyList<string> Subscriptions { get; } =
-        [FleetTopics.AllDevices("birth"), FleetTopics.AllDevices("death"), FleetTopics.AllDevices("status"), FleetTopics.AllDevices("reported")];
+        [UploadTopics.AllPresence, FleetTopics.AllDevices("birth"), FleetTopics.AllDevices("death"), FleetTopics.AllDevices("status"), FleetTopics.AllDevices("reported")];
+
+    /// <summary>Whether <paramref name="topic"/> is a device's <c>edgecapture/v1/{id}/up/presence</c>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="deviceId">The device id.</param>
+    /// <returns>Whether it is.</returns>
+    public static bool TryParsePresenceTopic(string topic, out string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        deviceId = string.Empty;
+        string[] levels = topic.Split('/');
+        if (levels.Length != 5 || levels[0] + "/" + levels[1] != FleetTopics.Root || levels[3] + "/" + levels[4] != UploadTopics.PresenceSuffix
+            || !FleetTopics.IsValidName(levels[2]) || levels[2] == FleetTopics.GroupsLevel)
+        {
+            return false;
+        }
+
+        deviceId = levels[2];
+        return true;
+    }
 
     /// <summary>Messages dropped because they did not decode or named another device than their topic.</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
@@ -53,7 +78,12 @@ public sealed class FleetView
 
         try
         {
-            if (FleetTopics.TryParseDeviceTopic(topic, "birth", out string device))
+            if (TryParsePresenceTopic(topic, out string device))
+            {
+                return ApplyPresence(device, payload);
+            }
+
+            if (FleetTopics.TryParseDeviceTopic(topic, "birth", out device))
             {
                 FleetBirth birth = FleetJsonMessages.Decode<FleetBirth>(payload);
                 return Same(device, birth.Device) && Update(device, record => record.Birth is { } known && known.BdSeq > birth.BdSeq ? record : record with { Birth = birth });
@@ -85,6 +115,61 @@ public sealed class FleetView
 
         Interlocked.Increment(ref _malformed);
         return false;
+    }
+
+    /// <summary>
+    /// A signed presence: a birth whose details are the fleet birth (same device and <c>bdSeq</c>, and signed by the device key
+    /// the birth names, so a response verified with that key comes from the box that published the birth), or a death (the
+    /// Will) with its <c>bdSeq</c>. A birth without fleet details (a box without fleet) is not a fleet message.
+    /// </summary>
+    private bool ApplyPresence(string device, ReadOnlySpan<byte> payload)
+    {
+        SignedMessage<PresenceMessage> signed;
+        try
+        {
+            signed = PresenceCodec.Decode(payload.ToArray());
+        }
+        catch (ProtocolFormatException)
+        {
+            Interlocked.Increment(ref _malformed);
+            return false;
+        }
+
+        PresenceMessage presence = signed.Message;
+        if (!Same(device, presence.DeviceId))
+        {
+            return false;
+        }
+
+        if (!presence.Online)
+        {
+            var death = new FleetDeath(device, presence.BirthDeathSequence);
+            return Update(device, record => record.Death is { } known && known.BdSeq > death.BdSeq ? record : record with { Death = death });
+        }
+
+        if (presence.BirthDetails.IsEmpty)
+        {
+            return false;
+        }
+
+        FleetBirth birth = FleetJsonMessages.Decode<FleetBirth>(presence.BirthDetails.Span);
+        bool signedByItsKey;
+        try
+        {
+            signedByItsKey = signed.IsSignedBy(DevicePublicKey.Parse(birth.Keys.DevicePublicKey));
+        }
+        catch (DeviceKeyFormatException)
+        {
+            signedByItsKey = false;
+        }
+
+        if (!Same(device, birth.Device) || birth.BdSeq != presence.BirthDeathSequence || !signedByItsKey)
+        {
+            Interlocked.Increment(ref _malformed);
+            return false;
+        }
+
+        return Update(device, record => record.Birth is { } known && known.BdSeq > birth.BdSeq ? record : record with { Birth = birth });
     }
 
     private bool Same(string topicDevice, string messageDevice)

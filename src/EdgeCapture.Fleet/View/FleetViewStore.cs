@@ -14,6 +14,12 @@ public sealed class FleetViewStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
+    /// <summary>The stored leaf of a signed presence birth (replayed on <c>up/presence</c>).</summary>
+    public const string PresenceBirthLeaf = "presence-birth";
+
+    /// <summary>The stored leaf of a signed presence death (replayed on <c>up/presence</c>).</summary>
+    public const string PresenceDeathLeaf = "presence-death";
+
     private FleetViewStore(SqliteConnection connection) => _connection = connection;
 
     /// <summary>Opens or creates the store.</summary>
@@ -139,7 +145,8 @@ public sealed class FleetViewStore : IDisposable
                 string leaf = reader.GetString(1);
                 if (FleetTopics.IsValidName(id) && id != FleetTopics.GroupsLevel)
                 {
-                    view.Apply($"{FleetTopics.Root}/{id}/up/fleet/{leaf}", (byte[])reader.GetValue(2));
+                    string topic = leaf is PresenceBirthLeaf or PresenceDeathLeaf ? $"{FleetTopics.Root}/{id}/{Protocol.UploadTopics.PresenceSuffix}" : $"{FleetTopics.Root}/{id}/up/fleet/{leaf}";
+                    view.Apply(topic, (byte[])reader.GetValue(2));
                 }
             }
         }

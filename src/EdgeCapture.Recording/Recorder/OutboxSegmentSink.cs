@@ -20,8 +20,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     private static readonly byte[] ZeroHash = new byte[ManifestCodec.HashLength];
 
     private readonly SegmentOutbox _outbox;
-    private readonly IReadOnlyList<AgeRecipient> _recipients;
-    private readonly string[] _recipientTexts;
+    private volatile Readers _readers;
     private readonly DeviceSigningKey _signer;
     private readonly byte[] _signerPublicKey;
     private readonly string _deviceId;
@@ -51,8 +50,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
         }
 
         _outbox = outbox;
-        _recipients = recipients;
-        _recipientTexts = recipients.Select(recipient => recipient.ToString()).ToArray();
+        _readers = new Readers(recipients);
         _signer = signer;
         _signerPublicKey = signer.PublicKey.ToArray();
         _deviceId = deviceId;
@@ -70,11 +68,31 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     /// <inheritdoc/>
     public bool IsStorageFull => _outbox.IsStorageFull;
 
+    /// <summary>The recipients segments are sealed to now.</summary>
+    public IReadOnlyList<AgeRecipient> Recipients => _readers.Recipients;
+
+    /// <summary>
+    /// Seals every segment from the next seal on to <paramref name="recipients"/> only (a custodian-signed <c>set-recipients</c>,
+    /// "Governed control"); segments already sealed keep their readers. Thread-safe.
+    /// </summary>
+    /// <param name="recipients">At least one recipient.</param>
+    public void ReplaceRecipients(IReadOnlyList<AgeRecipient> recipients)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("At least one recipient (the custodian) is required.", nameof(recipients));
+        }
+
+        _readers = new Readers([.. recipients]);
+    }
+
     /// <inheritdoc/>
     public SealedSegment? Seal(in SegmentSealRequest request, ReadOnlySpan<byte> plaintext)
     {
         _ciphertext.SetLength(0);
-        using (AgeEncryptingStream age = AgeEncryptingStream.Create(_ciphertext, _recipients, new AgeEncryptionOptions { LeaveOpen = true }))
+        Readers readers = _readers;
+        using (AgeEncryptingStream age = AgeEncryptingStream.Create(_ciphertext, readers.Recipients, new AgeEncryptionOptions { LeaveOpen = true }))
         {
             age.Write(plaintext);
             age.Complete();
@@ -98,7 +116,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
             ciphertextHash,
             previous,
             request.EndReason,
-            _recipientTexts,
+            readers.Texts,
             _signerPublicKey);
         byte[] body = ManifestCodec.EncodeBody(manifest);
         byte[] signature = _signer.Sign(ManifestCodec.SignedMessage(body));
@@ -193,6 +211,14 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
 
     /// <summary>Releases the ciphertext buffer (the outbox and the key belong to the caller).</summary>
     public void Dispose() => _ciphertext.Dispose();
+
+    /// <summary>The recipients and their text forms (for the manifest), swapped together.</summary>
+    private sealed class Readers(IReadOnlyList<AgeRecipient> recipients)
+    {
+        public IReadOnlyList<AgeRecipient> Recipients { get; } = recipients;
+
+        public string[] Texts { get; } = recipients.Select(recipient => recipient.ToString()).ToArray();
+    }
 
     private static long UnixNanoseconds(DateTimeOffset time) => time == default ? 0 : (time - DateTimeOffset.UnixEpoch).Ticks * 100;
 

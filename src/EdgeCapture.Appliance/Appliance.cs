@@ -155,6 +155,12 @@ public sealed class Appliance : IAsyncDisposable
     /// <summary>Input actions (clicks, key presses, wheel steps, bursts thinned) detected in the relayed input and given to the capture stage; 0 without screen capture.</summary>
     public long InputActionsDetected => Volatile.Read(ref _inputActionsDetected);
 
+    /// <summary>
+    /// What the simulated relay did, once the appliance has stopped; null on real devices or before the stop. Its
+    /// <see cref="RelaySimulationResult.Typing"/> says whether the typed sentences reached the simulated host intact.
+    /// </summary>
+    public RelaySimulationResult? SimulatedRelayResult { get; private set; }
+
     /// <summary>The capture stage's counters, or null without screen capture.</summary>
     public CaptureStatistics? CaptureStatistics => _capture?.GetStatistics();
 
@@ -495,7 +501,7 @@ public sealed class Appliance : IAsyncDisposable
         // 2. The relay: devices released, all-released reports sent to the host.
         if (_simulatedRelay is not null)
         {
-            await _simulatedRelay.ConfigureAwait(false);
+            SimulatedRelayResult = await _simulatedRelay.ConfigureAwait(false);
         }
 
         _relay?.Dispose();

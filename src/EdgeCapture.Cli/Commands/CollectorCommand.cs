@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace EdgeCapture.Cli.Commands;
 
-/// <summary><c>edgecapture collector</c>: the on-prem side (run, enroll, status); each subcommand lives in its own file.</summary>
+/// <summary><c>edgecapture collector</c>: the on-prem side (run, enroll, status, verify); each subcommand lives in its own file.</summary>
 internal static class CollectorCommand
 {
     /// <summary>Default store directory of an installed collector.</summary>
@@ -14,6 +14,7 @@ internal static class CollectorCommand
         collector.Subcommands.Add(CollectorRunCommand.Create());
         collector.Subcommands.Add(CollectorEnrollCommand.Create());
         collector.Subcommands.Add(CollectorStatusCommand.Create());
+        collector.Subcommands.Add(CollectorVerifyCommand.Create());
         return collector;
     }
 

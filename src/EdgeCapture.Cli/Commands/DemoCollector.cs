@@ -99,27 +99,13 @@ internal static class DemoCollector
 
     private static bool Verify(CollectorStore store, string deviceId, DevicePublicKey boxKey, string identityPath, string root, TextWriter output)
     {
-        IReadOnlyList<StoredSegment> rows = store.Index.ListSegments(deviceId);
-        VerifiableSegment[] segments = [.. rows.Select(row => new VerifiableSegment(new SegmentKey(row.Segment.SessionId, row.Segment.SegmentIndex), UploadState.Uploaded,
-            row.Manifest, row.ManifestSha256, row.WallClockStartUtc, row.WallClockEndUtc, () => store.Blobs.OpenRead(row.Address)))];
         IReadOnlyList<AgeIdentity> identities = AgeIdentity.LoadFile(identityPath);
         try
         {
-            foreach (StoredSegment row in rows)
-            {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {row.Segment} -> {Path.GetRelativePath(root, store.Blobs.Locate(row.Address))} ({row.CiphertextLength:N0} bytes; open it with: age -d -i custodian/identity.txt FILE)"));
-            }
-
-            VerificationReport report = SegmentChainVerifier.Verify(segments, boxKey, identities);
-            foreach (VerificationIssue error in report.Errors)
-            {
-                output.WriteLine($"error: {error.Problem}: {error.Message}");
-            }
-
+            CollectorVerifyCommand.StoreVerification result = CollectorVerifyCommand.Verify(store, deviceId, boxKey, identities, root, output);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"collector verify: {(report.IsValid && rows.Count > 0 ? "OK" : "FAILED")}: {report.Sessions.Count} session(s), {rows.Count} segment(s) stored, {report.SegmentsDecrypted} decrypted with the custodian's identity, {report.Errors.Count} error(s)"));
-            return report.IsValid && rows.Count > 0 && report.SegmentsDecrypted == rows.Count;
+                $"collector verify: {(result.IsValid && result.Stored > 0 ? "OK" : "FAILED")}: {result.Stored} segment(s) stored, {result.Decrypted} decrypted with the custodian's identity"));
+            return result.IsValid && result.Stored > 0;
         }
         finally
         {

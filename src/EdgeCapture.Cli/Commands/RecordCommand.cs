@@ -7,6 +7,7 @@ using EdgeCapture.Privacy.Pinout;
 using EdgeCapture.Recording.Manifests;
 using EdgeCapture.Recording.Recorder;
 using EdgeCapture.Recording.Segments;
+using EdgeCapture.Relay.Simulation;
 using EdgeCapture.Storage;
 using Microsoft.Extensions.Logging;
 using ApplianceHost = EdgeCapture.Appliance.Appliance;
@@ -218,9 +219,21 @@ internal static class RecordCommand
                 + $"dropped by recorder {statistics.EventsDroppedByRecorder}, suppressed keys {statistics.KeyEventsSuppressed}, forgotten {statistics.EventsForgotten}, "
                 + $"records: keys {statistics.KeyRecords}, mouse {statistics.MouseRecords}, frames {statistics.FramesRecorded} (gated {statistics.FramesGated}, dropped {statistics.FramesDropped}); "
                 + $"bytes: plaintext {statistics.PlaintextBytesSealed} -> ciphertext {statistics.CiphertextBytesSealed}; outbox holds {appliance.Outbox.StoredBytes} bytes; state {statistics.State}"));
+            if (appliance.SimulatedRelayResult is { } relayed)
+            {
+                Line($"{name}: {DescribeTyping(relayed.Typing)}");
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>One line on whether the simulated host received what the simulated user typed (the relay's end-to-end proof).</summary>
+    internal static string DescribeTyping(RelayTypingCheck typing)
+    {
+        string last = typing.LastSentence.Length > 0 ? $", the last: \"{typing.LastSentence}\"" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"relay check: {(typing.IsIntact ? "OK" : "FAILED")}: the simulated host received {typing.SentencesArrived} of {typing.SentencesTyped} typed sentence(s) intact and in order ({typing.CharactersReceived} characters){last}");
     }
 
     public static Command CreateVerify()

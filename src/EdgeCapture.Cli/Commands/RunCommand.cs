@@ -7,7 +7,8 @@ namespace EdgeCapture.Cli.Commands;
 /// <c>edgecapture run --config /etc/edgecapture/appliance.json</c>: the appliance on the box's real devices (what the
 /// systemd unit starts). Runs until Ctrl+C or SIGTERM, then stops in order: relay (all-released reports), recorder (last
 /// segment sealed), privacy hardware (gate shut, LED dark). A configuration that does not validate is refused (exit 2)
-/// with the offending key named, and nothing is started.
+/// with the offending key named, and nothing is started. With <c>--simulate</c> the same configuration (recorder, outbox,
+/// upload) runs on simulated hardware, as the arm64 check under qemu does.
 /// </summary>
 internal static class RunCommand
 {
@@ -16,10 +17,14 @@ internal static class RunCommand
         var config = new Option<string>("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
         var duration = new Option<double?>("--duration") { Description = "Seconds to run (default: until Ctrl+C or SIGTERM)." };
         var check = new Option<bool>("--check") { Description = "Only validate the configuration and exit." };
+        var simulate = new Option<bool>("--simulate") { Description = "Run this configuration (recorder, outbox, upload) on simulated hardware: a scripted user through the real relay on private FIFOs, a simulated switch; device, gadget and pinout settings unused." };
+        var seed = new Option<int>("--seed") { Description = "With --simulate: seed of the simulated user.", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Run the appliance on the box's devices from its configuration: relay, privacy switch and indicator, recorder, encrypted outbox.");
         command.Options.Add(config);
         command.Options.Add(duration);
         command.Options.Add(check);
+        command.Options.Add(simulate);
+        command.Options.Add(seed);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
@@ -48,7 +53,10 @@ internal static class RunCommand
                 return 0;
             }
 
-            return await RecordCommand.RunApplianceAsync("run", configuration, simulation: null, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            ApplianceSimulation? simulation = parseResult.GetValue(simulate)
+                ? new ApplianceSimulation { Seed = parseResult.GetValue(seed), ScriptLength = TimeSpan.FromSeconds(seconds ?? 3600) }
+                : null;
+            return await RecordCommand.RunApplianceAsync("run", configuration, simulation, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -47,4 +47,22 @@ public static class UsKeyboardLayout
         needsShift = false;
         return false;
     }
+
+    /// <summary>Finds the character a key types on a US keyboard, with or without Shift (the host's view of typing).</summary>
+    /// <param name="keyCode">A Linux KEY_* code.</param>
+    /// <param name="shift">True when Shift is held.</param>
+    /// <param name="character">The printable ASCII character, space, newline (Enter) or tab.</param>
+    /// <returns>False for keys that type nothing (modifiers, function keys, arrows).</returns>
+    public static bool TryGetCharacter(ushort keyCode, bool shift, out char character)
+    {
+        int index = Array.IndexOf(KeysInOrder, keyCode);
+        if (index < 0)
+        {
+            character = '\0';
+            return false;
+        }
+
+        character = shift && index < Shifted.Length ? Shifted[index] : Unshifted[index];
+        return true;
+    }
 }

@@ -15,7 +15,19 @@ namespace EdgeCapture.Relay.Simulation;
 /// <param name="TapEvents">Events the recording tap delivered.</param>
 /// <param name="TapDropped">Events dropped for recording (never for relaying).</param>
 /// <param name="BadInput">Bytes and events the reader skipped as bad input.</param>
-public readonly record struct RelaySimulationResult(long InputEvents, long KeyboardReports, long MouseReports, long ConsumerReports, long TapEvents, long TapDropped, long BadInput);
+/// <param name="Typing">The sentences the script typed completely, and how many of them the simulated host received intact and in order.</param>
+public readonly record struct RelaySimulationResult(long InputEvents, long KeyboardReports, long MouseReports, long ConsumerReports, long TapEvents, long TapDropped, long BadInput, RelayTypingCheck Typing);
+
+/// <summary>Typed sentences against what the simulated host's text field shows (<see cref="HostTypedText"/>).</summary>
+/// <param name="SentencesTyped">Sentences whose every key the script fed to the relay.</param>
+/// <param name="SentencesArrived">Of those, how many the host received intact, each after the one before.</param>
+/// <param name="CharactersReceived">Characters the host received in all (shortcuts type none).</param>
+/// <param name="LastSentence">The last sentence typed completely, or empty.</param>
+public readonly record struct RelayTypingCheck(int SentencesTyped, int SentencesArrived, int CharactersReceived, string LastSentence)
+{
+    /// <summary>True when at least one sentence was typed and every typed sentence arrived.</summary>
+    public bool IsIntact => SentencesTyped > 0 && SentencesArrived == SentencesTyped;
+}
 
 /// <summary>
 /// Runs the real relay on simulated hardware: a <see cref="DesktopActivityScript"/> is written as evdev bytes into
@@ -93,6 +105,7 @@ public static class RelaySimulation
             };
             long tapEvents = 0;
             long inputEvents;
+            IReadOnlyList<string> typedSentences;
             Task tapConsumer = !ownTap ? Task.CompletedTask : Task.Run(async () =>
             {
                 await foreach (InputTapEvent tapEvent in tap.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -105,7 +118,7 @@ public static class RelaySimulation
             {
                 service.Start();
                 output.Line("simulation", $"script seed run of {script.Length.TotalSeconds:0.#} s at {speed:0.##}x: {script.Actions.Count} actions -> evdev FIFOs -> relay -> gadget FIFOs (no USB, no host)");
-                inputEvents = await FeedAsync(script, speed, keyboardFeed, mouseFeed, output, timeProvider, cancellationToken).ConfigureAwait(false);
+                (inputEvents, typedSentences) = await FeedAsync(script, speed, keyboardFeed, mouseFeed, output, timeProvider, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -131,6 +144,8 @@ public static class RelaySimulation
             }
 
             await tapConsumer.ConfigureAwait(false);
+            string hostText = hosts[0].TypedText.Text;
+            var typing = new RelayTypingCheck(typedSentences.Count, HostTypedText.CountInOrder(hostText, typedSentences), hostText.Length, typedSentences.Count > 0 ? typedSentences[^1] : string.Empty);
             return new RelaySimulationResult(
                 inputEvents,
                 hosts[0].Reports,
@@ -138,7 +153,8 @@ public static class RelaySimulation
                 hosts[2].Reports,
                 tapEvents,
                 tap.DroppedEventCount,
-                service.Reader.Counters.BadInput);
+                service.Reader.Counters.BadInput,
+                typing);
         }
         finally
         {
@@ -146,7 +162,7 @@ public static class RelaySimulation
         }
     }
 
-    private static async Task<long> FeedAsync(DesktopActivityScript script, double speed, int keyboardFeed, int mouseFeed, LineWriter output, TimeProvider timeProvider, CancellationToken cancellationToken)
+    private static async Task<(long Fed, IReadOnlyList<string> TypedSentences)> FeedAsync(DesktopActivityScript script, double speed, int keyboardFeed, int mouseFeed, LineWriter output, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         // Script time zero is "now" on the monotonic clock; events carry script times on that base.
         long start = MonotonicClock.For(timeProvider).NowNanoseconds;
@@ -155,6 +171,8 @@ public static class RelaySimulation
         IReadOnlyList<SimulatedAction> actions = script.Actions;
         int keyIndex = 0, mouseIndex = 0, actionIndex = 0;
         long fed = 0;
+        long keyboardFedUntil = -1;
+        var typingStarted = new List<SimulatedAction>();
         byte[] buffer = new byte[InputEventCodec.EventSize * 64];
         long startTimestamp = timeProvider.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
@@ -183,7 +201,13 @@ public static class RelaySimulation
 
             if (next == nextAction)
             {
-                output.Line("script", Describe(actions[actionIndex++]));
+                SimulatedAction action = actions[actionIndex++];
+                if (action.Kind == SimulatedActionKind.TypeText)
+                {
+                    typingStarted.Add(action);
+                }
+
+                output.Line("script", Describe(action));
                 continue;
             }
 
@@ -196,6 +220,11 @@ public static class RelaySimulation
             while (index < events.Count && length + InputEventCodec.EventSize <= buffer.Length)
             {
                 EvdevEvent inputEvent = events[index++];
+                if (isKeyboard)
+                {
+                    keyboardFedUntil = inputEvent.TimestampNanoseconds;
+                }
+
                 InputEventCodec.Encode(inputEvent with { TimestampNanoseconds = start + (long)(inputEvent.TimestampNanoseconds / speed) }, buffer.AsSpan(length));
                 length += InputEventCodec.EventSize;
                 fed++;
@@ -208,7 +237,10 @@ public static class RelaySimulation
             WriteAll(isKeyboard ? keyboardFeed : mouseFeed, buffer.AsSpan(0, length));
         }
 
-        return fed;
+        // A sentence counts as typed once the keyboard events up to its end have all been fed (or all of them were).
+        bool allKeysFed = keyIndex >= keyboard.Count;
+        List<string> typed = [.. typingStarted.Where(action => allKeysFed || action.End.Ticks * 100 <= keyboardFedUntil).Select(action => action.Text)];
+        return (fed, typed);
     }
 
     private static string Describe(SimulatedAction action) => action.Kind switch
@@ -309,6 +341,9 @@ public static class RelaySimulation
 
         public long Reports { get; private set; }
 
+        /// <summary>What a text field on the host shows from this endpoint's keyboard reports.</summary>
+        public HostTypedText TypedText { get; } = new();
+
         public void Join()
         {
             _thread.Join();
@@ -356,6 +391,7 @@ public static class RelaySimulation
                     Reports++;
                     if (_name == "keyboard")
                     {
+                        TypedText.Add(report);
                         FlushKeys(ref pendingKeys, HidReportDescriber.DescribeKeyboard(report));
                         continue;
                     }

@@ -1,4 +1,4 @@
-// EdgeCapture build script: dotnet tool restore && dotnet cake --target=<Restore|Build|Test|Bench|Publish|Demo>
+// EdgeCapture build script: dotnet tool restore && dotnet cake --target=<Restore|Build|Test|Arm64Check|Bench|Publish|Demo>
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -58,6 +58,7 @@ Task("DatasetReader")
 
 Task("Test")
     .IsDependentOn("Build")
+    .IsDependentOn("Arm64Check")
     .IsDependentOn("Vectors")
     .IsDependentOn("DatasetReader")
     .Does(() =>
@@ -119,15 +120,156 @@ Task("Publish")
 {
     foreach (var runtime in new[] { "linux-arm64", "linux-x64" })
     {
-        DotNetPublish(cliProject, new DotNetPublishSettings
-        {
-            Configuration = "Release",
-            Runtime = runtime,
-            SelfContained = true,
-            OutputDirectory = artifacts + Directory("publish") + Directory(runtime),
-        });
+        PublishAppliance(runtime);
     }
 });
+
+// The arm64 appliance under qemu-aarch64 (Debian qemu-user, with the arm64 C libraries under /): the self-contained
+// linux-arm64 publish runs "run --simulate" against a collector on the host (x64, embedded broker). Passes only when the
+// simulated host received the typed sentences intact and the collector's store verifies and decrypts with the
+// custodian's identity (edgecapture collector verify).
+Task("Arm64Check")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var qemu = FindOnPath("qemu-aarch64") ?? FindOnPath("qemu-aarch64-static");
+    if (qemu == null)
+    {
+        if (EnvironmentVariable("EDGECAPTURE_ALLOW_MISSING_TOOLS") == "1")
+        {
+            Warning("Arm64Check: qemu-aarch64 is missing; skipped because EDGECAPTURE_ALLOW_MISSING_TOOLS=1.");
+            return;
+        }
+        throw new Exception("Arm64Check: qemu-aarch64 is missing: install qemu-user and the arm64 C libraries (see .ci/run), or set EDGECAPTURE_ALLOW_MISSING_TOOLS=1.");
+    }
+
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var published = PublishAppliance("linux-arm64");
+    Information($"Arm64Check: published linux-arm64 in {clock.Elapsed.TotalSeconds:0} s");
+    var work = MakeAbsolute(artifacts + Directory("arm64-check")).FullPath;
+    EnsureDirectoryExists(work);
+    CleanDirectory(work);
+    var hostCli = MakeAbsolute(File($"./src/EdgeCapture.Cli/bin/{configuration}/net10.0/edgecapture.dll")).FullPath;
+    string Host(string arguments) => RunCaptured("dotnet", $"\"{hostCli}\" {arguments}", work, TimeSpan.FromMinutes(2)).Output;
+
+    const string deviceId = "arm64-box";
+    EnsureDirectoryExists(work + "/custodian");
+    EnsureDirectoryExists(work + "/box");
+    string recipient = LastLine(Host($"keys generate -o \"{work}/custodian/identity.txt\""), "age1");
+    string deviceKey = LastLine(Host($"keys device -o \"{work}/box/device.key\""), "ed25519:");
+    Host($"collector enroll {deviceId} {deviceKey} --store \"{work}/collector\"");
+
+    int port = FreePort();
+    var collector = new System.Diagnostics.Process { StartInfo = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false } };
+    foreach (var argument in new[] { hostCli, "collector", "run", "--store", work + "/collector", "--port", port.ToString() })
+    {
+        collector.StartInfo.ArgumentList.Add(argument);
+    }
+    var collectorKey = new System.Threading.Tasks.TaskCompletionSource<string>();
+    var collectorLog = new System.Collections.Concurrent.ConcurrentQueue<string>();
+    collector.OutputDataReceived += (_, line) =>
+    {
+        if (line.Data == null) { return; }
+        collectorLog.Enqueue(line.Data);
+        if (line.Data.StartsWith("collector public key: ")) { collectorKey.TrySetResult(line.Data.Substring("collector public key: ".Length).Trim()); }
+    };
+    collector.ErrorDataReceived += (_, line) => { if (line.Data != null) { collectorLog.Enqueue(line.Data); } };
+    collector.Start();
+    collector.BeginOutputReadLine();
+    collector.BeginErrorReadLine();
+    try
+    {
+        if (!collectorKey.Task.Wait(TimeSpan.FromMinutes(1)))
+        {
+            throw new Exception("Arm64Check: the host collector did not start:\n" + string.Join("\n", collectorLog));
+        }
+
+        System.IO.File.WriteAllText(work + "/box/appliance.json", $$"""
+            {
+              "deviceId": "{{deviceId}}",
+              "dataDirectory": "{{work}}/box",
+              "deviceKeyPath": "{{work}}/box/device.key",
+              "recipients": ["{{recipient}}"],
+              "segmentSeconds": 3,
+              "upload": { "brokerUri": "mqtt://127.0.0.1:{{port}}", "userName": "{{deviceId}}", "collectorKey": "{{collectorKey.Task.Result}}", "answerTimeoutSeconds": 10 }
+            }
+            """);
+        clock.Restart();
+        var box = RunCaptured(qemu, $"-L / \"{published}/edgecapture\" run --config \"{work}/box/appliance.json\" --simulate --duration 20", work, TimeSpan.FromMinutes(6));
+        Information(box.Output);
+        Information($"Arm64Check: the arm64 appliance ran under qemu for {clock.Elapsed.TotalSeconds:0} s (exit {box.ExitCode})");
+        if (box.ExitCode != 0 || !box.Output.Contains("run: relay check: OK"))
+        {
+            throw new Exception($"Arm64Check: the arm64 appliance failed (exit {box.ExitCode}) or its relay check did not pass.");
+        }
+    }
+    finally
+    {
+        // SIGTERM: the collector stops cleanly (its store is crash-safe either way).
+        StartProcess("kill", new ProcessSettings { Arguments = $"-TERM {collector.Id}" });
+        if (!collector.WaitForExit(30000)) { collector.Kill(); }
+        collector.WaitForExit();
+    }
+
+    var verify = RunCaptured("dotnet", $"\"{hostCli}\" collector verify --store \"{work}/collector\" --identity \"{work}/custodian/identity.txt\" --device {deviceId}", work, TimeSpan.FromMinutes(2));
+    Information(verify.Output);
+    if (verify.ExitCode != 0)
+    {
+        throw new Exception("Arm64Check: what the arm64 box uploaded did not verify and decrypt from the collector's store.");
+    }
+    Information("Arm64Check: OK: the arm64 appliance relayed the typed sentences and its uploaded segments verify and decrypt.");
+});
+
+string PublishAppliance(string runtime)
+{
+    var output = artifacts + Directory("publish") + Directory(runtime);
+    DotNetPublish(cliProject, new DotNetPublishSettings
+    {
+        Configuration = "Release",
+        Runtime = runtime,
+        SelfContained = true,
+        OutputDirectory = output,
+    });
+    return MakeAbsolute(output).FullPath;
+}
+
+(int ExitCode, string Output) RunCaptured(string tool, string arguments, string workingDirectory, TimeSpan limit)
+{
+    var info = new System.Diagnostics.ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+    using var process = System.Diagnostics.Process.Start(info);
+    var output = new System.Text.StringBuilder();
+    process.OutputDataReceived += (_, line) => { if (line.Data != null) { lock (output) { output.AppendLine(line.Data); } } };
+    process.ErrorDataReceived += (_, line) => { if (line.Data != null) { lock (output) { output.AppendLine(line.Data); } } };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    if (!process.WaitForExit((int)limit.TotalMilliseconds))
+    {
+        process.Kill(entireProcessTree: true);
+        throw new Exception($"{tool} {arguments} did not finish within {limit.TotalSeconds:0} s:\n{output}");
+    }
+    process.WaitForExit();
+    if (process.ExitCode != 0 && tool == "dotnet" && !arguments.Contains(" verify "))
+    {
+        throw new Exception($"{tool} {arguments} failed with exit code {process.ExitCode}:\n{output}");
+    }
+    return (process.ExitCode, output.ToString());
+}
+
+string LastLine(string output, string prefix) =>
+    output.Split('\n').Select(line => line.Trim()).LastOrDefault(line => line.StartsWith(prefix))
+    ?? throw new Exception($"No line starting with {prefix} in:\n{output}");
+
+int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+string FindOnPath(string tool) =>
+    (EnvironmentVariable("PATH") ?? string.Empty).Split(':').Select(directory => System.IO.Path.Combine(directory, tool)).FirstOrDefault(System.IO.File.Exists);
 
 void RunOrFail(string tool, string arguments, DirectoryPath workingDirectory)
 {

@@ -87,6 +87,7 @@ public sealed class Appliance : IAsyncDisposable
     private readonly ApplianceFleet? _fleet;
     private readonly TaskCompletionSource<string> _restartRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastError;
+    private int _firstHostKeyReported;
 
     private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report, ApplianceFleet? fleet)
     {
@@ -373,7 +374,8 @@ public sealed class Appliance : IAsyncDisposable
         if (Simulation is { } scripted)
         {
             // The Relay project's own simulation: scripted evdev bytes through FIFOs into the real relay, gadget FIFOs drained.
-            _simulatedRelay = RelaySimulation.RunAsync(script, 1.0, _ => { }, time, _loggerFactory, _tap, _stop.Token);
+            // The first keyboard report the simulated host reads is reported once: start-up to first relayed key is measured on it.
+            _simulatedRelay = RelaySimulation.RunAsync(script, 1.0, ReportFirstHostKey, time, _loggerFactory, _tap, _stop.Token);
             ScheduleSimulation(scripted, privacyOptions.ForgetWindow);
             return;
         }
@@ -482,6 +484,17 @@ public sealed class Appliance : IAsyncDisposable
             }, _stop.Token));
         }
     }
+
+    private void ReportFirstHostKey(string simulationLine)
+    {
+        if (simulationLine.Contains("] keyboard ", StringComparison.Ordinal) && Interlocked.Exchange(ref _firstHostKeyReported, 1) == 0)
+        {
+            _report(FirstHostKeyReport);
+        }
+    }
+
+    /// <summary>The report line (simulated hardware) when the simulated host has read its first keyboard report.</summary>
+    public const string FirstHostKeyReport = "first key relayed to the simulated host";
 
     private async Task StopCoreAsync()
     {

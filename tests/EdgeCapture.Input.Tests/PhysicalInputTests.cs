@@ -84,6 +84,26 @@ public sealed class PhysicalInputTests : IDisposable
         Assert.Equal(0, reader.Counters.NodesRefused);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_node_answering_enosys_as_under_qemu_user_is_a_stand_in_relayed_only_to_stand_in_gadgets(bool realGadget)
+    {
+        // qemu-user answers the evdev ioctls it does not translate with ENOSYS (the arm64 check runs the relay on FIFOs
+        // that way): such a node shows nothing, so it is a stand-in, never "refused as virtual", never relayed to a real gadget.
+        using var fifo = FifoWriter.Create(_directory.Combine("event5"));
+        using var reader = new EvdevReader(new RecordingSink(), TestTime.Create(), null, options => new EmulatedNode(EvdevFileNode.Open(options.Path)))
+        {
+            SysfsInputClass = _sysfsInputClass,
+            RequireDeviceNodes = realGadget,
+        };
+
+        EvdevDevice? device = reader.AddDevice(new EvdevDeviceOptions(fifo.Path) { Kind = InputDeviceKind.Keyboard });
+
+        Assert.Equal(realGadget, device is null);
+        Assert.Equal(0, reader.Counters.NodesRefused);
+    }
+
     [Fact]
     public void After_syn_dropped_key_events_already_read_are_not_applied_over_the_newer_snapshot()
     {
@@ -134,6 +154,26 @@ public sealed class PhysicalInputTests : IDisposable
     {
         Keyboard,
         ConsumerControl,
+    }
+
+    /// <summary>A FIFO as qemu-user shows it: every evdev ioctl answers -ENOSYS.</summary>
+    private sealed class EmulatedNode(EvdevFileNode inner) : IEvdevNode
+    {
+        private const int Enosys = 38;
+
+        public string Path => inner.Path;
+
+        public int FileDescriptor => inner.FileDescriptor;
+
+        public int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public int Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+        public int IoControl(uint request, Span<byte> argument) => -Enosys;
+
+        public int IoControl(uint request, int argument) => -Enosys;
+
+        public void Dispose() => inner.Dispose();
     }
 
     /// <summary>A FIFO answering the evdev ioctls as the kernel does for the device it stands for.</summary>

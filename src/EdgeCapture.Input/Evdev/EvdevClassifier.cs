@@ -15,7 +15,7 @@ public static class EvdevClassifier
     ];
 
     /// <summary>
-    /// Reads the node's capabilities. Returns false when the node answers no ioctls (a FIFO or file: -ENOTTY);
+    /// Reads the node's capabilities. Returns false when the node answers no ioctls (a FIFO or file: -ENOTTY; under qemu-user: -ENOSYS);
     /// otherwise <paramref name="kind"/> is the classification or null when the node is none of the three kinds.
     /// </summary>
     /// <param name="node">The node.</param>
@@ -32,7 +32,9 @@ public static class EvdevClassifier
         keyBits.Clear();
         relativeBits.Clear();
         int keyResult = node.IoControl(EvdevIoctl.GetBits(EventTypes.Key, keyBits.Length), keyBits);
-        if (keyResult == -Errno.ENOTTY || keyResult == -Errno.EINVAL)
+        // A FIFO or file says ENOTTY; under qemu-user (the arm64 check) an ioctl it does not translate says ENOSYS. Either
+        // way the node is a stand-in, which is never relayed to a real USB gadget (EvdevReader.RequireDeviceNodes).
+        if (keyResult == -Errno.ENOTTY || keyResult == -Errno.EINVAL || keyResult == -Errno.ENOSYS)
         {
             return false;
         }

@@ -21,5 +21,8 @@ internal static class Errno
     public const int EINVAL = 22;
     public const int ENOTTY = 25;
     public const int EPIPE = 32;
+
+    /// <summary>What qemu-user answers for an ioctl it does not translate (the arm64 build under emulation).</summary>
+    public const int ENOSYS = 38;
     public const int ESHUTDOWN = 108;
 }

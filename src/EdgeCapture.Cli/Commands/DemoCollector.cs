@@ -43,7 +43,7 @@ internal static class DemoCollector
             await output.WriteLineAsync($"""
 
                 == The on-prem collector: embedded MQTT broker on 127.0.0.1:{port}, store {collectorDirectory} ==
-                  collector public key (the box's upload.collectorPublicKey): {collector.PublicKey}
+                  collector public key (the box's upload.collectorKey): {collector.PublicKey}
                   enrolled {deviceId} {boxKey}
                 """).ConfigureAwait(false);
 

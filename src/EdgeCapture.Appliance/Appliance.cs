@@ -88,6 +88,7 @@ public sealed class Appliance : IAsyncDisposable
     private readonly TaskCompletionSource<string> _restartRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastError;
     private int _firstHostKeyReported;
+    private volatile HidRelayCounters? _simulatedRelayCounters;
 
     private Appliance(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory loggerFactory, Action<string>? report, ApplianceFleet? fleet)
     {
@@ -161,6 +162,9 @@ public sealed class Appliance : IAsyncDisposable
     /// <see cref="RelaySimulationResult.Typing"/> says whether the typed sentences reached the simulated host intact.
     /// </summary>
     public RelaySimulationResult? SimulatedRelayResult { get; private set; }
+
+    /// <summary>The relay's counters (events relayed, host away, ...): of the real relay, or of the simulated one once it runs; null before.</summary>
+    public HidRelayCounters? RelayCounters => _relay?.RelayCounters ?? _simulatedRelayCounters;
 
     /// <summary>The capture stage's counters, or null without screen capture.</summary>
     public CaptureStatistics? CaptureStatistics => _capture?.GetStatistics();
@@ -375,7 +379,7 @@ public sealed class Appliance : IAsyncDisposable
         {
             // The Relay project's own simulation: scripted evdev bytes through FIFOs into the real relay, gadget FIFOs drained.
             // The first keyboard report the simulated host reads is reported once: start-up to first relayed key is measured on it.
-            _simulatedRelay = RelaySimulation.RunAsync(script, 1.0, ReportFirstHostKey, time, _loggerFactory, _tap, _stop.Token);
+            _simulatedRelay = RelaySimulation.RunAsync(script, 1.0, ReportFirstHostKey, time, _loggerFactory, _tap, service => _simulatedRelayCounters = service.RelayCounters, _stop.Token);
             ScheduleSimulation(scripted, privacyOptions.ForgetWindow);
             return;
         }

@@ -186,6 +186,8 @@ internal static class RecordCommand
             return DeviceError;
         }
 
+        // Observable instruments over the parts' counters (meter EdgeCapture.Appliance): dotnet-counters monitor -n edgecapture.
+        using var metrics = new ApplianceMetrics(appliance, TimeProvider.System);
         await using (appliance.ConfigureAwait(false))
         {
             Line($"{name}: recording to {configuration.DataDirectory} ({(simulation is not null ? "simulated user, switch and relay" : "devices")}); privacy: {appliance.Privacy.Status.State} ({appliance.Privacy.Status.Reason})");

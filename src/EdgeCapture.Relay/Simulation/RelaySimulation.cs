@@ -64,7 +64,20 @@ public static class RelaySimulation
     /// <param name="tap">The recording tap the relay offers every event to, or null for a private one that is drained and counted.</param>
     /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
     /// <returns>Counts of what happened (<see cref="RelaySimulationResult.TapEvents"/> is 0 with a caller's tap: its consumer counts).</returns>
-    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, CancellationToken cancellationToken)
+    public static Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, CancellationToken cancellationToken) =>
+        RunAsync(script, speed, writeLine, timeProvider, loggerFactory, tap, started: null, cancellationToken);
+
+    /// <summary>As the overload without <paramref name="started"/>, and tells the caller the relay it started (for its counters).</summary>
+    /// <param name="script">The simulated user.</param>
+    /// <param name="speed">Playback speed (1 = real time).</param>
+    /// <param name="writeLine">Receives each output line (from several threads, serialised).</param>
+    /// <param name="timeProvider">Clock for pacing and for the relay.</param>
+    /// <param name="loggerFactory">Loggers for the relay, or null.</param>
+    /// <param name="tap">The recording tap the relay offers every event to, or null for a private one.</param>
+    /// <param name="started">Called once with the running relay service (read its counters; it is disposed when the run ends).</param>
+    /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
+    /// <returns>Counts of what happened.</returns>
+    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, Action<RelayService>? started, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(writeLine);
@@ -117,6 +130,7 @@ public static class RelaySimulation
             try
             {
                 service.Start();
+                started?.Invoke(service);
                 output.Line("simulation", $"script seed run of {script.Length.TotalSeconds:0.#} s at {speed:0.##}x: {script.Actions.Count} actions -> evdev FIFOs -> relay -> gadget FIFOs (no USB, no host)");
                 (inputEvents, typedSentences) = await FeedAsync(script, speed, keyboardFeed, mouseFeed, output, timeProvider, cancellationToken).ConfigureAwait(false);
             }

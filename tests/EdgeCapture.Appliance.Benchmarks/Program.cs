@@ -16,8 +16,8 @@ try
     var rows = new List<Row>
     {
         await Measure("relay alone (relay --simulate)", $"relay --simulate --duration {seconds}", firstLine: "] keyboard "),
-        await Measure("appliance, input only", ApplianceArguments("input", videoSource: "none"), firstLine: "first key relayed"),
-        await Measure("appliance, input + simulated video", ApplianceArguments("video", videoSource: "simulated"), firstLine: "first key relayed"),
+        await Measure("appliance, input only", ApplianceArguments("input", "none", recipient), firstLine: "first key relayed"),
+        await Measure("appliance, input + simulated video", ApplianceArguments("video", "simulated", recipient), firstLine: "first key relayed"),
     };
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Appliance benchmark: {cli}, {Environment.ProcessorCount} cores, steady state {seconds / 2}..{seconds} s after start"));
@@ -36,7 +36,7 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-string ApplianceArguments(string name, string videoSource)
+string ApplianceArguments(string name, string videoSource, string recipient)
 {
     string directory = Path.Combine(work, name);
     Directory.CreateDirectory(directory);

@@ -111,9 +111,6 @@ public sealed class Appliance : IAsyncDisposable
     /// <summary>Fleet management (agent, remote stop), or null without a <c>fleet</c> key.</summary>
     public ApplianceFleet? Fleet => _fleet;
 
-    /// <summary>Relay counters of the real relay, or null (simulation).</summary>
-    internal HidRelayCounters? RelayCounters => _relay?.RelayCounters;
-
     /// <summary>The last error worth reporting to the fleet, or null.</summary>
     internal string? LastError => Volatile.Read(ref _lastError);
 

@@ -19,7 +19,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
 {
     private static readonly byte[] ZeroHash = new byte[ManifestCodec.HashLength];
 
-    private readonly SegmentOutbox _outbox;
+    private readonly IRecordingOutbox _outbox;
     private volatile Readers _readers;
     private readonly DeviceSigningKey _signer;
     private readonly byte[] _signerPublicKey;
@@ -37,7 +37,7 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
     /// <param name="timeProvider">Wall clock for retraction documents.</param>
     /// <param name="logger">Logger; none when null.</param>
     /// <param name="bootIds">Where the current boot id comes from (default: the kernel's; unreadable means a fresh random id, so a forget treats older segments as another boot's, conservatively).</param>
-    public OutboxSegmentSink(SegmentOutbox outbox, IReadOnlyList<AgeRecipient> recipients, DeviceSigningKey signer, string deviceId, TimeProvider timeProvider, ILogger<OutboxSegmentSink>? logger = null, IBootIdSource? bootIds = null)
+    public OutboxSegmentSink(IRecordingOutbox outbox, IReadOnlyList<AgeRecipient> recipients, DeviceSigningKey signer, string deviceId, TimeProvider timeProvider, ILogger<OutboxSegmentSink>? logger = null, IBootIdSource? bootIds = null)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(recipients);

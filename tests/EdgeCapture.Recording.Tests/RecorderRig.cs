@@ -34,7 +34,7 @@ internal sealed class RecorderRig : IDisposable
     private readonly IDisposable _subscription;
     private readonly List<SegmentSealedInfo> _sealed = [];
 
-    public RecorderRig(RecorderOptions? options = null, OutboxOptions? outboxOptions = null, bool startPublic = true)
+    public RecorderRig(RecorderOptions? options = null, OutboxOptions? outboxOptions = null, bool startPublic = true, Func<ISegmentSink, ISegmentSink>? wrapSink = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("edgecapture-recording-tests-");
         Time = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
@@ -52,7 +52,7 @@ internal sealed class RecorderRig : IDisposable
         Options = options ?? new RecorderOptions { DeviceId = "test-box" };
         Sink = new OutboxSegmentSink(Outbox, [Custodian.Recipient], DeviceKey, Options.DeviceId, Time);
         Gate = new PrivacyTimelineGate(Hardware.Timeline);
-        Core = new SessionRecorder(Options, Gate, Sink, Clock, NullLogger.Instance, _sealed.Add);
+        Core = new SessionRecorder(Options, Gate, wrapSink is null ? Sink : wrapSink(Sink), Clock, NullLogger.Instance, _sealed.Add);
         if (startPublic)
         {
             SwitchPublic();

@@ -41,4 +41,7 @@ public sealed class CollectorOptions
 
     /// <summary>The collector's Ed25519 signing key (created 0600 on first run).</summary>
     public string KeyPath => Path.Combine(StoreDirectory, "collector.key");
+
+    /// <summary>The fleet view (last birth, death, status and reported configuration per device, and the boxes' audit): <c>edgecapture fleet devices|status|audit --view</c> reads it.</summary>
+    public string FleetViewPath => Path.Combine(StoreDirectory, "fleet-view.db");
 }

@@ -31,9 +31,10 @@ public sealed partial class CollectorService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _retention;
 
-    private CollectorService(CollectorStore store, DeviceSigningKey key, EmbeddedBroker? broker, CollectorMqttConnection connection, RetentionSweeper sweeper, TimeProvider time, TimeSpan interval)
+    private CollectorService(CollectorStore store, DeviceSigningKey key, EmbeddedBroker? broker, CollectorMqttConnection connection, CollectorFleetView fleetView, RetentionSweeper sweeper, TimeProvider time, TimeSpan interval)
     {
         Store = store;
+        FleetView = fleetView;
         _key = key;
         Broker = broker;
         _connection = connection;
@@ -46,6 +47,9 @@ public sealed partial class CollectorService : IAsyncDisposable
 
     /// <summary>The public key boxes verify answers with (their <c>upload.collectorPublicKey</c>).</summary>
     public DevicePublicKey PublicKey => _key.PublicKey;
+
+    /// <summary>The fleet view the boxes' presence, status and audit are kept in (<see cref="CollectorOptions.FleetViewPath"/>).</summary>
+    public CollectorFleetView FleetView { get; }
 
     /// <summary>The embedded broker, or null when an external one is used.</summary>
     public EmbeddedBroker? Broker { get; }
@@ -102,9 +106,20 @@ public sealed partial class CollectorService : IAsyncDisposable
                 throw new IOException("The collector could not connect to its own embedded broker.");
             }
 
+            CollectorFleetView fleetView;
+            try
+            {
+                fleetView = await CollectorFleetView.StartAsync(options.Store.FleetViewPath, connectionOptions, store.Index.FindDeviceKey, time, loggerFactory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
             ILogger logger = loggerFactory.CreateLogger<CollectorService>();
             LogStarted(logger, options.Store.StoreDirectory, key.PublicKey);
-            return new CollectorService(store, key, broker, connection, new RetentionSweeper(store, time, logger), time, options.Store.RetentionInterval);
+            return new CollectorService(store, key, broker, connection, fleetView, new RetentionSweeper(store, time, logger), time, options.Store.RetentionInterval);
         }
         catch
         {
@@ -130,6 +145,7 @@ public sealed partial class CollectorService : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _retention.ConfigureAwait(false);
+        await FleetView.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         if (Broker is not null)
         {

@@ -170,6 +170,23 @@ public sealed partial class MqttFleetLink : IFleetLink
             builder = builder.WithCredentials(user, _options.Password);
         }
 
+        if (_options.UseTls)
+        {
+            builder = builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls();
+                if (_options.CertificateAuthority is { } authority)
+                {
+                    tls.WithTrustChain([authority]);
+                }
+
+                if (_options.ClientCertificate is { } certificate)
+                {
+                    tls.WithClientCertificates([certificate]);
+                }
+            });
+        }
+
         if (session.NextWill() is { } will)
         {
             builder = builder

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace EdgeCapture.Fleet.Link;
 
 /// <summary>Where and how <see cref="MqttFleetLink"/> connects.</summary>
@@ -29,4 +31,13 @@ public sealed record MqttFleetLinkOptions
 
     /// <summary>Optional: password for the broker.</summary>
     public string? Password { get; init; }
+
+    /// <summary>Connect with TLS (the same options as the upload and ingest connections).</summary>
+    public bool UseTls { get; init; }
+
+    /// <summary>With TLS: the only certificate authority the broker's certificate may chain to (null: the system's roots).</summary>
+    public X509Certificate2? CertificateAuthority { get; init; }
+
+    /// <summary>With TLS: the client certificate (with its private key) the broker identifies this client by, or null.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
 }

@@ -17,13 +17,14 @@ public sealed class FleetObserver
     /// <summary>Creates the observer over a store.</summary>
     /// <param name="store">Where the view is kept.</param>
     /// <param name="time">The clock.</param>
-    public FleetObserver(FleetViewStore store, TimeProvider time)
+    /// <param name="enrolledKey">The enrolled key of a device (the collector's index), or null (see <see cref="FleetView(TimeProvider, Func{string, Crypto.DevicePublicKey?}?)"/>).</param>
+    public FleetObserver(FleetViewStore store, TimeProvider time, Func<string, Crypto.DevicePublicKey?>? enrolledKey = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
         _time = time;
-        View = new FleetView(time);
+        View = new FleetView(time, enrolledKey);
         store.LoadInto(View);
     }
 

@@ -14,14 +14,20 @@ public sealed class FleetView
 {
     private readonly ConcurrentDictionary<string, FleetDeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Func<string, DevicePublicKey?>? _enrolledKey;
     private long _malformed;
 
     /// <summary>Creates an empty view.</summary>
     /// <param name="time">The clock for last-seen times.</param>
-    public FleetView(TimeProvider time)
+    /// <param name="enrolledKey">
+    /// The enrolled key of a device (the collector's index), or null to accept a presence signed by the key its own birth
+    /// names (an operator's view without the index). With it, a presence not signed by the enrolled key is refused.
+    /// </param>
+    public FleetView(TimeProvider time, Func<string, DevicePublicKey?>? enrolledKey = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
+        _enrolledKey = enrolledKey;
     }
 
     /// <summary>
@@ -138,6 +144,13 @@ public sealed class FleetView
         PresenceMessage presence = signed.Message;
         if (!Same(device, presence.DeviceId))
         {
+            return false;
+        }
+
+        if (_enrolledKey is not null && (_enrolledKey(device) is not { } enrolled || !signed.IsSignedBy(enrolled)))
+        {
+            // Not enrolled, or not signed by the enrolled key: neither its birth nor its death is believed.
+            Interlocked.Increment(ref _malformed);
             return false;
         }
 

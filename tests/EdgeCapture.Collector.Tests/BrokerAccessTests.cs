@@ -72,6 +72,12 @@ public sealed class BrokerAccessTests : IDisposable
         Assert.False(TopicAccess.MaySubscribe("box-a", "#"));
         Assert.False(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/box-a/up/#"));
         Assert.True(TopicAccess.MaySubscribe(EmbeddedBroker.CollectorUserName, UploadTopics.AllParts));
+        Assert.Contains("pattern read edgecapture/v1/groups/+/down/fleet/command", acl, StringComparison.Ordinal);
+        Assert.True(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/groups/floor-3/down/fleet/command"));
+        Assert.True(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/groups/floor-3/down/fleet/desired"));
+        Assert.False(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/groups/+/down/fleet/command"));
+        Assert.False(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/groups/floor-3/down/#"));
+        Assert.False(TopicAccess.MayPublish("box-a", "edgecapture/v1/groups/floor-3/down/fleet/command"));
         Assert.True(TopicAccess.MayPublish(EmbeddedBroker.CollectorUserName, "edgecapture/v1/box-a/down/answer"));
     }
 

@@ -40,8 +40,23 @@ public static class TopicAccess
                 || filter.StartsWith(UploadTopics.Root + "/", StringComparison.Ordinal) && UploadTopics.TryParse(filter, out _, out string collectorSuffix) && collectorSuffix.StartsWith(UploadTopics.Up + "/", StringComparison.Ordinal);
         }
 
+        if (IsGroupFleetTopic(filter))
+        {
+            // A box reads its groups' signed fleet commands and desired documents (which groups it is in is its own root-owned
+            // configuration; commands name their group and every box checks membership and signatures).
+            return true;
+        }
+
         string prefix = UploadTopics.Root + "/" + identity + "/" + UploadTopics.Down + "/";
         return filter.StartsWith(prefix, StringComparison.Ordinal) && !filter[prefix.Length..].Contains('+', StringComparison.Ordinal)
             || filter == prefix + "#";
+    }
+
+    /// <summary>Whether <paramref name="filter"/> is exactly <c>edgecapture/v1/groups/{group}/down/fleet/command|desired</c> (no wildcard).</summary>
+    private static bool IsGroupFleetTopic(string filter)
+    {
+        string[] levels = filter.Split('/');
+        return levels.Length == 7 && levels[0] + "/" + levels[1] == UploadTopics.Root && levels[2] == Protocol.Fleet.FleetTopics.GroupsLevel
+            && Protocol.Fleet.FleetTopics.IsValidName(levels[3]) && levels[4] == UploadTopics.Down && levels[5] == "fleet" && levels[6] is "command" or "desired";
     }
 }

@@ -119,6 +119,9 @@ public sealed partial class PrivacyHardware : IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         driverFactory ??= GpioDriverFactory.Create;
 
+        // The pinout's hash is logged at every start, so a change to the file is visible.
+        ILogger hardwareLogger = loggerFactory.CreateLogger<PrivacyHardware>();
+        LogPinoutInUse(hardwareLogger, pinout.Board, pinout.Sha256 ?? "(not read from a file)");
         var timeline = new PrivacyTimeline(clock, options, loggerFactory.CreateLogger<PrivacyTimeline>());
         GpioController? controller = null;
         string? controllerError = null;
@@ -175,4 +178,7 @@ public sealed partial class PrivacyHardware : IDisposable
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Pinout invalid, privacy stays private: {Problem}")]
     private static partial void LogPinoutInvalid(ILogger logger, string problem, Exception exception);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Pinout for {Board} in use, SHA-256 {Sha256}")]
+    private static partial void LogPinoutInUse(ILogger logger, string board, string sha256);
 }

@@ -46,6 +46,10 @@ public sealed class PrivacyCommandTests : IDisposable
         Assert.Contains(expectedState, output, StringComparison.Ordinal);
         Assert.Contains("indicator: GPIO26 Dark", output, StringComparison.Ordinal);
         Assert.Contains("forget button: GPIO6 available", output, StringComparison.Ordinal);
+
+        // The pinout's hash is shown, so a change to the file is visible.
+        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(RepositoryPinout())));
+        Assert.Contains($"pinout sha256: {sha256}", output, StringComparison.Ordinal);
     }
 
     [Fact]

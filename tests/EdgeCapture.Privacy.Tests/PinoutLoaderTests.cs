@@ -67,6 +67,50 @@ public sealed class PinoutLoaderTests
     }
 
     [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 5)]
+    public void On_a_Pi_a_switch_on_GPIO2_or_GPIO3_with_a_pull_down_is_refused_because_the_fixed_pull_up_would_read_public(int line, int headerPin)
+    {
+        JsonObject document = ValidDocument();
+        JsonObject privacySwitch = document["privacySwitch"]!.AsObject();
+        privacySwitch["line"] = line;
+        privacySwitch["headerPin"] = headerPin;
+        privacySwitch["pull"] = "down";
+        privacySwitch["privateLevel"] = "low";
+
+        PinoutException exception = Assert.Throws<PinoutException>(() => PinoutLoader.Parse(document.ToJsonString(), "test.json"));
+        Assert.Equal("$.privacySwitch.pull", exception.JsonPath);
+        Assert.Contains("fixed 1.8 kOhm pull-up", exception.Problem, StringComparison.Ordinal);
+
+        // With its pull-up (private high), the same line is fine: an unwired switch reads private.
+        privacySwitch["pull"] = "up";
+        privacySwitch["privateLevel"] = "high";
+        Assert.Equal(line, PinoutLoader.Parse(document.ToJsonString(), "test.json").PrivacySwitch.Line);
+    }
+
+    [Fact]
+    public void On_a_Pi_a_line_the_header_does_not_have_is_refused_even_without_a_header_pin()
+    {
+        JsonObject document = ValidDocument();
+        JsonObject indicator = document["recordingIndicator"]!.AsObject();
+        indicator.Remove("headerPin");
+        indicator["line"] = 28;
+
+        PinoutException exception = Assert.Throws<PinoutException>(() => PinoutLoader.Parse(document.ToJsonString(), "test.json"));
+        Assert.Equal("$.recordingIndicator.line", exception.JsonPath);
+        Assert.Contains("GPIO28 is not on the Raspberry Pi 40-pin header", exception.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_pinout_carries_the_SHA_256_of_its_bytes()
+    {
+        string path = RepositoryPinoutPath();
+        PinoutDocument pinout = PinoutLoader.Load(path);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), pinout.Sha256);
+        Assert.NotEqual(pinout.Sha256, PinoutLoader.Parse(ValidDocument().ToJsonString() + " ", "test.json").Sha256);
+    }
+
+    [Theory]
     [InlineData("board", "$.board")]
     [InlineData("gpio", "$.gpio")]
     [InlineData("privacySwitch", "$.privacySwitch")]

@@ -55,6 +55,7 @@ internal static class PrivacyCommand
 
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
             stdout.WriteLine($"{path}: valid ({pinout.Board}, gpiochip{pinout.Chip}, driver {pinout.Driver}).");
+            stdout.WriteLine($"sha256: {pinout.Sha256}");
             stdout.WriteLine($"privacy switch: GPIO{pinout.PrivacySwitch.Line}{Header(pinout.PrivacySwitch.HeaderPin)}, pull {pinout.PrivacySwitch.Pull}, {Level(pinout.PrivacySwitch.PrivateLevel)} = private");
             stdout.WriteLine($"recording indicator: GPIO{pinout.RecordingIndicator.Line}{Header(pinout.RecordingIndicator.HeaderPin)}, {Level(pinout.RecordingIndicator.LitLevel)} = lit");
             stdout.WriteLine($"forget button: GPIO{pinout.ForgetButton.Line}{Header(pinout.ForgetButton.HeaderPin)}, pull {pinout.ForgetButton.Pull}, {Level(pinout.ForgetButton.PressedLevel)} = pressed");
@@ -97,6 +98,7 @@ internal static class PrivacyCommand
             using PrivacyHardware hardware = PrivacyHardware.Start(pinout, new PrivacyOptions(), MonotonicClock.System, driverFactory: driverFactory);
             PrivacyStatus status = hardware.Status;
             stdout.WriteLine($"pinout: {path} ({pinout.Board}, gpiochip{pinout.Chip}, {(simulated is null ? $"driver {pinout.Driver}" : "simulated chip")})");
+            stdout.WriteLine($"pinout sha256: {pinout.Sha256}");
             stdout.WriteLine($"switch: GPIO{pinout.PrivacySwitch.Line} {SwitchReading(status)}");
             stdout.WriteLine($"state: {status.State.ToString().ToLowerInvariant()} ({status.Reason})");
             stdout.WriteLine($"indicator: GPIO{pinout.RecordingIndicator.Line} {hardware.Indicator?.Mode}");

@@ -41,7 +41,11 @@ public sealed record PinoutDocument(
     GpioDriverChoice Driver,
     PrivacySwitchPin PrivacySwitch,
     RecordingIndicatorPin RecordingIndicator,
-    ForgetButtonPin ForgetButton);
+    ForgetButtonPin ForgetButton)
+{
+    /// <summary>Lowercase hex SHA-256 of the pinout's bytes as read (null when built in code): logged at start, so a change is visible.</summary>
+    public string? Sha256 { get; init; }
+}
 
 /// <summary>The privacy switch: an input whose <paramref name="PrivateLevel"/> means private.</summary>
 /// <param name="Line">Line offset on the chip (BCM GPIO number on a Raspberry Pi).</param>

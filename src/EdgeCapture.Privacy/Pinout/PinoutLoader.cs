@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace EdgeCapture.Privacy.Pinout;
@@ -129,6 +130,11 @@ public static class PinoutLoader
                 throw switchReader.Error("privateLevel", $"with pull \"{Name(privacySwitch.Pull)}\" a disconnected switch reads {Name(PulledLevel(privacySwitch.Pull))}; privateLevel must be that level so a broken wire means private (fail closed)");
             }
 
+            if (isRaspberryPi && privacySwitch.Line is 2 or 3 && privacySwitch.Pull == LinePull.Down)
+            {
+                throw switchReader.Error("pull", $"GPIO{privacySwitch.Line} has a fixed 1.8 kOhm pull-up on the Raspberry Pi header that a pull-down cannot overcome: an unwired or cut switch would read high, which this pinout calls public");
+            }
+
             ObjectReader indicatorReader = root.Object("recordingIndicator", ["line", "headerPin", "litLevel"]);
             var indicator = new RecordingIndicatorPin(
                 indicatorReader.Integer("line", 0, MaximumLine),
@@ -163,7 +169,7 @@ public static class PinoutLoader
                 CheckHeader(buttonReader, button.Line, button.HeaderPin);
             }
 
-            return new PinoutDocument(board, chip, driver, privacySwitch, indicator, button);
+            return new PinoutDocument(board, chip, driver, privacySwitch, indicator, button) { Sha256 = Convert.ToHexStringLower(SHA256.HashData(utf8Json)) };
         }
     }
 
@@ -177,14 +183,15 @@ public static class PinoutLoader
 
     private static void CheckHeader(ObjectReader reader, int line, int? headerPin)
     {
-        if (headerPin is not int pin)
-        {
-            return;
-        }
-
+        // A line the header does not have is refused whether or not a header pin is named.
         if (!s_raspberryPiHeader.TryGetValue(line, out int expected))
         {
             throw reader.Error("line", $"GPIO{line} is not on the Raspberry Pi 40-pin header");
+        }
+
+        if (headerPin is not int pin)
+        {
+            return;
         }
 
         if (expected != pin)

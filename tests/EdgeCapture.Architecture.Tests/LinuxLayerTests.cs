@@ -7,9 +7,6 @@ public sealed partial class LinuxLayerTests
 {
     private const string LinuxProject = "EdgeCapture.Linux";
 
-    // V4L2's own libc calls (mmap and its ioctls) have not moved yet; every other libc import must be in the Linux layer.
-    private static readonly string[] PendingLibcImports = ["src/EdgeCapture.Video/Interop/"];
-
     private readonly ProjectGraph _graph = ProjectGraph.Load();
 
     [Fact]
@@ -32,14 +29,54 @@ public sealed partial class LinuxLayerTests
     [Fact]
     public void Libc_is_imported_only_in_the_linux_layer()
     {
-        string[] offenders = SourceFiles()
+        // No exception, tests included: V4L2's ioctl/mmap/munmap/poll/open/close are the Linux layer's too, and the
+        // clock test's clock_gettime oracle is an Interop call of its own.
+        string[] offenders = SourceFiles(includeTests: true)
             .Where(file => !file.Relative.StartsWith("src/" + LinuxProject + "/", StringComparison.Ordinal))
-            .Where(file => !PendingLibcImports.Any(pending => file.Relative.StartsWith(pending, StringComparison.Ordinal)))
+            .Where(file => file.Relative != "tests/EdgeCapture.Architecture.Tests/LinuxLayerTests.cs")
             .Where(file => LibcImport().IsMatch(file.Text))
             .Select(file => file.Relative)
             .ToArray();
 
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Every_libc_import_of_the_linux_layer_is_one_call_in_a_file_named_for_it()
+    {
+        // dotnet/iot's layout: Interop/Interop.<call>.cs declares the entry point <call> (an overload may repeat it),
+        // and the library is named once, in Interop.Libraries.cs.
+        string interop = "src/" + LinuxProject + "/Interop/";
+        var files = SourceFiles().Where(file => file.Relative.StartsWith("src/" + LinuxProject + "/", StringComparison.Ordinal)).ToArray();
+        var misplaced = new List<string>();
+        foreach ((string relative, string text) in files)
+        {
+            foreach (Match import in ImportEntryPoint().Matches(text))
+            {
+                string expected = interop + "Interop." + import.Groups["entry"].Value + ".cs";
+                if (relative != expected)
+                {
+                    misplaced.Add($"{import.Groups["entry"].Value} in {relative}");
+                }
+            }
+        }
+
+        Assert.Empty(misplaced);
+        Assert.Equal([interop + "Interop.Libraries.cs"], files.Where(file => LibcImport().IsMatch(file.Text)).Select(file => file.Relative).ToArray());
+        Assert.Contains(files, file => file.Relative == interop + "Interop.mmap.cs");
+        Assert.Contains(files, file => file.Relative == interop + "Interop.munmap.cs");
+    }
+
+    [Fact]
+    public void Video_declares_no_interop_of_its_own_but_turbojpeg()
+    {
+        string[] imports = SourceFiles()
+            .Where(file => file.Relative.StartsWith("src/EdgeCapture.Video/", StringComparison.Ordinal))
+            .Where(file => file.Text.Contains("[LibraryImport(", StringComparison.Ordinal) || file.Text.Contains("[DllImport(", StringComparison.Ordinal))
+            .Select(file => file.Relative)
+            .ToArray();
+
+        Assert.Equal(["src/EdgeCapture.Video/Encoding/TurboJpeg.cs"], imports);
     }
 
     [Fact]
@@ -79,6 +116,9 @@ public sealed partial class LinuxLayerTests
     // The library named anywhere: in an import attribute or in a constant an import uses.
     [GeneratedRegex("""(?<![\w.])"libc(\.so[.0-9]*)?"(?!\w)""")]
     private static partial Regex LibcImport();
+
+    [GeneratedRegex(@"\[(LibraryImport|DllImport)\([^\]]*EntryPoint\s*=\s*""(?<entry>\w+)""")]
+    private static partial Regex ImportEntryPoint();
 
     [GeneratedRegex(@"\b(class|struct|record)\s+(MonotonicClock|MonotonicTime)\b")]
     private static partial Regex ClockDeclaration();

@@ -33,4 +33,49 @@ public sealed class KernelStructSizesTests
     {
         Assert.Throws<PlatformNotSupportedException>(() => KernelStructSizes.InputEventFor(Architecture.Wasm));
     }
+
+    [Theory]
+    [InlineData(Architecture.X64)]
+    [InlineData(Architecture.Arm64)]
+    public void V4l2_structs_have_the_64_bit_header_sizes(Architecture architecture)
+    {
+        // videodev2.h on LP64: pointers, unsigned long and struct timeval are 8 bytes; v4l2_event's union holds an __s64.
+        Assert.Equal(
+            new V4l2StructSizes(BtTimings: 124, DvTimings: 132, EventSubscription: 32, Event: 136, PixFormat: 48, Format: 208, RequestBuffers: 20, Timecode: 16, Buffer: 88),
+            KernelStructSizes.V4l2For(architecture));
+    }
+
+    [Theory]
+    [InlineData(Architecture.Arm)]
+    [InlineData(Architecture.Armv6)]
+    public void V4l2_structs_have_the_32_bit_arm_header_sizes(Architecture architecture)
+    {
+        // armhf time32: v4l2_format = 4 + a 200-byte union; v4l2_buffer = 5 u32 + timeval 8 + timecode 16 + 2 u32 + m 4
+        // + 3 u32; v4l2_event = type 4 + 4 padding (the union's __s64 is 8-aligned under AAPCS) + 64 + 2 u32 + timespec 8
+        // + id 4 + 32 reserved = 124, rounded up to the 8-byte alignment.
+        Assert.Equal(
+            new V4l2StructSizes(BtTimings: 124, DvTimings: 132, EventSubscription: 32, Event: 128, PixFormat: 48, Format: 204, RequestBuffers: 20, Timecode: 16, Buffer: 68),
+            KernelStructSizes.V4l2For(architecture));
+    }
+
+    [Fact]
+    public void V4l2_layouts_of_this_process_match_the_kernel_and_an_unknown_abi_is_refused()
+    {
+        V4l2StructSizes kernel = KernelStructSizes.V4l2For(RuntimeInformation.ProcessArchitecture);
+
+        Assert.Equal(kernel.BtTimings, Marshal.SizeOf<V4l2.BtTimings>());
+        Assert.Equal(kernel.DvTimings, Marshal.SizeOf<V4l2.DvTimings>());
+        Assert.Equal(kernel.EventSubscription, Marshal.SizeOf<V4l2.EventSubscription>());
+        Assert.Equal(kernel.Event, Marshal.SizeOf<V4l2.Event>());
+        Assert.Equal(8, Marshal.OffsetOf<V4l2.Event>(nameof(V4l2.Event.u)).ToInt32());
+        Assert.Equal(kernel.PixFormat, Marshal.SizeOf<V4l2Streaming.PixFormat>());
+        Assert.Equal(kernel.Format, Marshal.SizeOf<V4l2Streaming.Format>());
+        Assert.Equal(kernel.RequestBuffers, Marshal.SizeOf<V4l2Streaming.RequestBuffersArgument>());
+        Assert.Equal(kernel.Timecode, Marshal.SizeOf<V4l2Streaming.Timecode>());
+        Assert.Equal(kernel.Buffer, Marshal.SizeOf<V4l2Streaming.Buffer>());
+        Assert.Equal(Environment.Is64BitProcess ? 64 : 52, Marshal.OffsetOf<V4l2Streaming.Buffer>(nameof(V4l2Streaming.Buffer.m)).ToInt32());
+        KernelStructSizes.VerifyV4l2();
+
+        Assert.Throws<PlatformNotSupportedException>(() => KernelStructSizes.V4l2For(Architecture.X86));
+    }
 }

@@ -1,12 +1,9 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeCapture.Linux.Tests;
 
-public sealed partial class MonotonicClockTests
+public sealed class MonotonicClockTests
 {
-    private const int ClockMonotonic = 1;
-
     [Fact]
     public void A_nanosecond_provider_passes_timestamps_through_unchanged()
     {
@@ -78,19 +75,8 @@ public sealed partial class MonotonicClockTests
 
     private static long KernelMonotonicNanoseconds()
     {
-        Assert.Equal(0, ClockGetTime(ClockMonotonic, out TimeSpec time));
-        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
-    private static partial int ClockGetTime(int clockId, out TimeSpec time);
-
-    /// <summary><c>struct timespec</c> for 64-bit userland (time_t and long are 8 bytes).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
+        Assert.Equal(0, Interop.ClockGetTime(Interop.CLOCK_MONOTONIC, out TimeSpecification time));
+        return ((long)time.tv_sec * 1_000_000_000) + time.tv_nsec;
     }
 
     private sealed class FixedFrequencyProvider(long frequency, long timestamp) : TimeProvider

@@ -1,5 +1,4 @@
 using EdgeCapture.Video.Devices;
-using EdgeCapture.Video.Interop;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeCapture.Video.Tests;

@@ -21,8 +21,11 @@ internal static class Errno
     public const int EINVAL = 22;
     public const int ENOTTY = 25;
     public const int EPIPE = 32;
+    public const int ERANGE = 34;
+    public const int ENOLCK = 37;
 
     /// <summary>What qemu-user answers for an ioctl it does not translate (the arm64 build under emulation).</summary>
     public const int ENOSYS = 38;
+    public const int ENOLINK = 67;
     public const int ESHUTDOWN = 108;
 }

@@ -44,7 +44,7 @@ internal readonly record struct DequeuedBuffer(int Index, int BytesUsed, long? M
 /// <param name="Height">Active height.</param>
 /// <param name="FramesPerSecond">Refresh rate from the pixel clock.</param>
 /// <param name="Raw">The kernel struct, to hand back to VIDIOC_S_DV_TIMINGS unchanged.</param>
-internal readonly record struct DetectedTimings(int Width, int Height, double FramesPerSecond, Interop.V4l2.DvTimings Raw);
+internal readonly record struct DetectedTimings(int Width, int Height, double FramesPerSecond, V4l2.DvTimings Raw);
 
 /// <summary>
 /// One open V4L2 capture node, as the kernel primitives it offers: each method is one ioctl (or poll/mmap) and returns

@@ -1,9 +1,9 @@
-using System.Runtime.InteropServices;
-using EdgeCapture.Video.Interop;
-
 namespace EdgeCapture.Video.Devices;
 
-/// <summary>A real /dev/videoN opened non-blocking, with mmap streaming buffers.</summary>
+/// <summary>
+/// A real /dev/videoN opened non-blocking, with mmap streaming buffers. The libc calls are EdgeCapture.Linux's
+/// <c>Interop</c>; the V4L2 structures and request numbers are its <see cref="V4l2"/> and <see cref="V4l2Streaming"/>.
+/// </summary>
 internal sealed unsafe class V4l2DeviceFile : IV4l2Device
 {
     private readonly int _descriptor;
@@ -15,13 +15,15 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
     }
 
     /// <summary>Opens <paramref name="path"/>; returns the errno on failure.</summary>
+    /// <exception cref="PlatformNotSupportedException">The managed V4L2 layouts do not match this process's kernel ABI.</exception>
     public static int TryOpen(string path, out IV4l2Device? device)
     {
-        int descriptor = V4l2Streaming.Open(path, V4l2Streaming.OpenReadWrite | V4l2Streaming.OpenNonBlocking | V4l2Streaming.OpenCloseOnExec);
+        KernelStructSizes.VerifyV4l2();
+        int descriptor = Interop.Open(path, Interop.O_RDWR | Interop.O_NONBLOCK | Interop.O_CLOEXEC, 0);
         if (descriptor < 0)
         {
             device = null;
-            return Marshal.GetLastPInvokeError();
+            return Interop.LastError;
         }
 
         device = new V4l2DeviceFile(descriptor);
@@ -32,12 +34,12 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
     {
         while (true)
         {
-            if (V4l2.IoctlPointer(_descriptor, request, argument) == 0)
+            if (Interop.IoControl(_descriptor, request, argument) == 0)
             {
                 return 0;
             }
 
-            int error = Marshal.GetLastPInvokeError();
+            int error = Interop.LastError;
             if (error != V4l2.ErrorInterrupted)
             {
                 return error;
@@ -92,7 +94,7 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
         if (error == 0 && format.fmt.pix.pixelformat != pixelFormat)
         {
             // The driver substituted another format: we cannot read it.
-            return 22; // EINVAL
+            return V4l2.ErrorInvalid;
         }
 
         return error;
@@ -124,10 +126,10 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
                 return error;
             }
 
-            nint address = V4l2Streaming.Map(0, buffer.length, V4l2Streaming.ProtectRead, V4l2Streaming.MapShared, _descriptor, (nint)(uint)buffer.m);
-            if (address == -1)
+            nint address = Interop.MemoryMap(0, buffer.length, Interop.PROT_READ, Interop.MAP_SHARED, _descriptor, (nint)(uint)buffer.m);
+            if (address == Interop.MAP_FAILED)
             {
-                error = Marshal.GetLastPInvokeError();
+                error = Interop.LastError;
                 StopStreaming();
                 return error;
             }
@@ -159,7 +161,7 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
         {
             if (address != 0)
             {
-                _ = V4l2Streaming.Unmap(address, length);
+                _ = Interop.MemoryUnmap(address, length);
             }
         }
 
@@ -172,22 +174,20 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
 
     public V4l2WaitResult Wait(V4l2PollEvents events, int timeoutMilliseconds)
     {
-        V4l2Streaming.PollDescriptor descriptor = default;
-        descriptor.fd = _descriptor;
-        descriptor.events = (short)(((events & V4l2PollEvents.Frames) != 0 ? V4l2Streaming.PollIn : 0)
-            | ((events & V4l2PollEvents.Events) != 0 ? V4l2Streaming.PollPriority : 0));
-        int ready = V4l2Streaming.Poll(&descriptor, 1, timeoutMilliseconds);
+        short wanted = (short)(((events & V4l2PollEvents.Frames) != 0 ? Interop.POLLIN : 0)
+            | ((events & V4l2PollEvents.Events) != 0 ? Interop.POLLPRI : 0));
+        int ready = Interop.PollOne(_descriptor, wanted, timeoutMilliseconds);
         if (ready <= 0)
         {
             return V4l2WaitResult.Timeout;
         }
 
-        if ((descriptor.revents & V4l2Streaming.PollPriority) != 0)
+        if ((ready & Interop.POLLPRI) != 0)
         {
             return V4l2WaitResult.EventPending;
         }
 
-        if ((descriptor.revents & V4l2Streaming.PollIn) != 0)
+        if ((ready & Interop.POLLIN) != 0)
         {
             return V4l2WaitResult.FrameReady;
         }
@@ -236,6 +236,6 @@ internal sealed unsafe class V4l2DeviceFile : IV4l2Device
             StopStreaming();
         }
 
-        _ = V4l2Streaming.Close(_descriptor);
+        _ = Interop.Close(_descriptor);
     }
 }

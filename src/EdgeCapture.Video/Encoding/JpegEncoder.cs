@@ -1,5 +1,4 @@
 using EdgeCapture.Video.Frames;
-using EdgeCapture.Video.Interop;
 
 namespace EdgeCapture.Video.Encoding;
 

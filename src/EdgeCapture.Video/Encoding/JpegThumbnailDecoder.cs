@@ -1,4 +1,3 @@
-using EdgeCapture.Video.Interop;
 using EdgeCapture.Video.Sampling;
 
 namespace EdgeCapture.Video.Encoding;

@@ -1,6 +1,5 @@
 using EdgeCapture.Video.Devices;
 using EdgeCapture.Video.Frames;
-using EdgeCapture.Video.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeCapture.Video.Sources;

@@ -1,33 +1,35 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeCapture.Video.Interop;
+namespace EdgeCapture.Linux;
 
 /// <summary>
 /// The V4L2 ioctls and structs that Iot.Device.Media.VideoDevice 4.2.0 does not expose: DV timings (the TC358743 needs
 /// them queried and set before streaming) and events (V4L2_EVENT_SOURCE_CHANGE). Layouts follow
-/// include/uapi/linux/videodev2.h; sizes and request numbers are asserted in the tests (64-bit values there).
+/// include/uapi/linux/videodev2.h; <see cref="KernelStructSizes"/> checks the sizes, the tests check the request numbers.
+/// The calls themselves are <see cref="Interop.IoControl(int, nuint, void*)"/>.
 /// </summary>
-internal static partial class V4l2
+internal static class V4l2
 {
     public const uint EventSourceChange = 5;          // V4L2_EVENT_SOURCE_CHANGE
     public const uint SourceChangeResolution = 1;     // V4L2_EVENT_SRC_CH_RESOLUTION
     public const uint DvBtTimingsType = 0;            // V4L2_DV_BT_656_1120
 
-    public const int ErrorNoLink = 67;                // ENOLINK: no signal
-    public const int ErrorNoLock = 37;                // ENOLCK: signal present, no sync
-    public const int ErrorRange = 34;                 // ERANGE: timings out of the receiver's range
-    public const int ErrorAgain = 11;                 // EAGAIN
-    public const int ErrorInterrupted = 4;            // EINTR
-    public const int ErrorNoDevice = 19;              // ENODEV: unplugged
-    public const int ErrorNotTty = 25;                // ENOTTY: the node has no such ioctl (rp1-cfe: DV timings live on a subdevice)
-    public const int ErrorBusy = 16;                  // EBUSY: the queue has buffers (ours, the read() emulator's, another process's)
+    // The errno values the capture loop tells apart, named for what they mean on a V4L2 node.
+    public const int ErrorNoLink = Errno.ENOLINK;     // no signal
+    public const int ErrorNoLock = Errno.ENOLCK;      // signal present, no sync
+    public const int ErrorRange = Errno.ERANGE;       // timings out of the receiver's range
+    public const int ErrorAgain = Errno.EAGAIN;
+    public const int ErrorInterrupted = Errno.EINTR;
+    public const int ErrorNoDevice = Errno.ENODEV;    // unplugged
+    public const int ErrorNotTty = Errno.ENOTTY;      // the node has no such ioctl (rp1-cfe: DV timings live on a subdevice)
+    public const int ErrorBusy = Errno.EBUSY;         // the queue has buffers (ours, the read() emulator's, another process's)
+    public const int ErrorInvalid = Errno.EINVAL;
 
-    private const uint Read = 2;
-    private const uint Write = 1;
+    private const uint Read = Interop.IocRead;
+    private const uint Write = Interop.IocWrite;
 
     /// <summary>_IOC(direction, 'V', number, size) as in include/uapi/asm-generic/ioctl.h.</summary>
-    public static uint Request(uint direction, uint number, int size) =>
-        (direction << 30) | ((uint)size << 16) | ((uint)'V' << 8) | number;
+    public static uint Request(uint direction, uint number, int size) => Interop.IoctlRequest(direction, 'V', number, (uint)size);
 
     public static uint QueryDvTimings => Request(Read, 99, Marshal.SizeOf<DvTimings>());
 
@@ -119,7 +121,4 @@ internal static partial class V4l2
         [FieldOffset(0)]
         public long alignment;
     }
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    public static unsafe partial int IoctlPointer(int fileDescriptor, nuint request, void* argument);
 }

@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeCapture.Video.Interop;
+namespace EdgeCapture.Linux;
 
 /// <summary>
-/// The V4L2 streaming ioctls (format, mmap buffers, queue/dequeue, stream on/off) and the libc calls around them.
+/// The V4L2 streaming ioctls (format, mmap buffers, queue/dequeue, stream on/off). The libc calls around them (open,
+/// poll, mmap, munmap, close) are <see cref="Interop"/>'s.
 /// Struct layouts follow include/uapi/linux/videodev2.h with pointer-sized fields as <see cref="nint"/>, so the same
-/// definitions hold on 64-bit and (time32) 32-bit userland; the tests assert the 64-bit sizes.
+/// definitions hold on 64-bit and (time32) 32-bit userland; <see cref="KernelStructSizes"/> checks them.
 /// </summary>
-internal static partial class V4l2Streaming
+internal static class V4l2Streaming
 {
     public const uint BufferTypeVideoCapture = 1;     // V4L2_BUF_TYPE_VIDEO_CAPTURE
     public const uint MemoryMmap = 1;                 // V4L2_MEMORY_MMAP
@@ -19,15 +20,6 @@ internal static partial class V4l2Streaming
     public static readonly uint PixelFormatUyvy = FourCharacterCode('U', 'Y', 'V', 'Y');
     public static readonly uint PixelFormatYuyv = FourCharacterCode('Y', 'U', 'Y', 'V');
     public static readonly uint PixelFormatMjpeg = FourCharacterCode('M', 'J', 'P', 'G');
-
-    public const int OpenReadWrite = 2;               // O_RDWR
-    public const int OpenNonBlocking = 0x800;         // O_NONBLOCK
-    public const int OpenCloseOnExec = 0x80000;       // O_CLOEXEC
-    public const int ProtectRead = 1;                 // PROT_READ
-    public const int MapShared = 1;                   // MAP_SHARED
-    public const short PollIn = 1;                    // POLLIN: a buffer is ready
-    public const short PollPriority = 2;              // POLLPRI: an event is pending
-    public const short PollError = 8;                 // POLLERR
 
     public static uint FourCharacterCode(char a, char b, char c, char d) => a | ((uint)b << 8) | ((uint)c << 16) | ((uint)d << 24);
 
@@ -126,28 +118,4 @@ internal static partial class V4l2Streaming
         public uint reserved2;
         public uint request_fd;
     }
-
-    /// <summary>struct pollfd (8 bytes).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct PollDescriptor
-    {
-        public int fd;
-        public short events;
-        public short revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fileDescriptor);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    public static unsafe partial int Poll(PollDescriptor* descriptors, nuint count, int timeoutMilliseconds);
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    public static partial nint Map(nint address, nuint length, int protection, int flags, int fileDescriptor, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
-    public static partial int Unmap(nint address, nuint length);
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeCapture.Video.Interop;
+namespace EdgeCapture.Video.Encoding;
 
 /// <summary>
 /// The TurboJPEG API of libjpeg-turbo (Debian/Raspberry Pi OS package <c>libturbojpeg0</c>, turbojpeg.h 2.x).

@@ -53,6 +53,9 @@ public sealed class Appliance : IAsyncDisposable
     /// <summary>GPIO line of the simulated forget button (low = pressed).</summary>
     public const int SimulatedButtonLine = SimulatedPinout.ButtonLine;
 
+    /// <summary>Frame rate of the simulated desktop (<see cref="ApplianceConfiguration.VideoSource"/> = simulated).</summary>
+    public const int SimulatedFramesPerSecond = 10;
+
     private const int TapCapacity = 16384;
 
     /// <summary>Events between the input pump and the recorder (with screen capture); the tap in front holds the rest.</summary>
@@ -419,7 +422,15 @@ public sealed class Appliance : IAsyncDisposable
         switch (_configuration.VideoSource)
         {
             case VideoSourceKind.Simulated:
-                return new SimulatedDesktopSource(script, new SimulatedSourceOptions { FramesPerSecond = 10, Seed = Simulation?.Seed ?? 1 }, time);
+                return new SimulatedDesktopSource(
+                    script,
+                    new SimulatedSourceOptions
+                    {
+                        FramesPerSecond = SimulatedFramesPerSecond,
+                        Seed = Simulation?.Seed ?? 1,
+                        Pacing = Simulation is { LosslessFrames: true } ? SimulatedPacing.RealTimeLossless : SimulatedPacing.RealTime,
+                    },
+                    time);
             case VideoSourceKind.V4l2Bridge or VideoSourceKind.V4l2Dongle:
                 return new V4l2CaptureSource(
                     new V4l2CaptureOptions

@@ -22,4 +22,11 @@ public sealed record ApplianceSimulation
 
     /// <summary>When the forget button is pressed (the recorder forgets the privacy options' window, default 2 minutes).</summary>
     public IReadOnlyList<double> ForgetAt { get; init; } = [];
+
+    /// <summary>
+    /// False (the default): the simulated desktop drops a frame when no buffer is free, as a capture device does. True:
+    /// it waits for a buffer and keeps each frame's scripted time, so every frame interval has its frame however loaded
+    /// the machine is, and what is kept next to the input does not depend on the load (tests of timing bounds).
+    /// </summary>
+    public bool LosslessFrames { get; init; }
 }

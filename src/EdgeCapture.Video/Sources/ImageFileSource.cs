@@ -133,7 +133,7 @@ public sealed class ImageFileSource : IFrameSource
     private void Pace(long dueNanoseconds, CancellationToken cancellationToken)
     {
         long wait = dueNanoseconds - MonotonicClock.For(_timeProvider).NowNanoseconds;
-        if (_options.Pacing != SimulatedPacing.RealTime || wait <= 0)
+        if (_options.Pacing == SimulatedPacing.AsFastAsPossible || wait <= 0)
         {
             return;
         }

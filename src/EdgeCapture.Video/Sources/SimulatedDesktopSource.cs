@@ -14,6 +14,13 @@ public enum SimulatedPacing
 
     /// <summary>Each frame waits, on the <see cref="TimeProvider"/>, until its scripted time (the demo, the CLI).</summary>
     RealTime = 2,
+
+    /// <summary>
+    /// Each frame waits until its scripted time, as <see cref="RealTime"/>, but a frame whose buffer is not free yet
+    /// waits for one instead of being dropped, and keeps its scripted time. So every frame interval has its frame, late
+    /// or not, and which frames exist does not depend on the machine's load (tests of real-time pipelines).
+    /// </summary>
+    RealTimeLossless = 3,
 }
 
 /// <summary>What a scripted signal problem does.</summary>
@@ -180,9 +187,9 @@ public sealed class SimulatedDesktopSource : IFrameSource
             }
 
             RawFrame? frame;
-            if (_options.Pacing == SimulatedPacing.AsFastAsPossible)
+            if (_options.Pacing is SimulatedPacing.AsFastAsPossible or SimulatedPacing.RealTimeLossless)
             {
-                // Unpaced runs wait for the consumer instead of dropping, so results do not depend on machine speed.
+                // Unpaced and lossless runs wait for the consumer instead of dropping, so results do not depend on machine speed.
                 try
                 {
                     frame = pool.Rent(cancellationToken);
@@ -260,7 +267,7 @@ public sealed class SimulatedDesktopSource : IFrameSource
 
     private void Pace(long dueNanoseconds, CancellationToken cancellationToken)
     {
-        if (_options.Pacing != SimulatedPacing.RealTime)
+        if (_options.Pacing == SimulatedPacing.AsFastAsPossible)
         {
             return;
         }

@@ -63,6 +63,33 @@ public sealed class DemoCommandTests
                     Assert.True(plaintext.Length > 0 && plaintext.GetBuffer()[0] >> 5 == 4, $"{file} did not decrypt to a segment");
                 }
             }
+
+            // The custodian's export reads the same store (--store): every stored segment verified and exported.
+            var exportOutput = new StringWriter();
+            var exportError = new StringWriter();
+            string dataset = Path.Combine(work.FullName, "dataset");
+            int exported = await Program.RunAsync(
+                ["dataset", "export", "--store", Path.Combine(work.FullName, "collector"), "-i", Path.Combine(work.FullName, "custodian", "identity.txt"), "-o", dataset, "--format", "both", "--json"],
+                new InvocationConfiguration { Output = exportOutput, Error = exportError });
+            Assert.True(exported == 0, $"dataset export --store: exit {exported}\n{exportOutput}\n{exportError}");
+            using (var summary = System.Text.Json.JsonDocument.Parse(exportOutput.ToString()))
+            {
+                Assert.Equal(stored.Length, summary.RootElement.GetProperty("segments").GetInt32());
+                Assert.True(summary.RootElement.GetProperty("events").GetInt64() > 0, exportOutput.ToString());
+                Assert.StartsWith("collector store ", summary.RootElement.GetProperty("source").GetString(), StringComparison.Ordinal);
+            }
+
+            Assert.True(File.Exists(Path.Combine(dataset, "data", "events", "train-00000-of-00001.parquet")));
+
+            // A folder that holds no store is a clear file problem, and is not created.
+            var missingError = new StringWriter();
+            string missing = Path.Combine(work.FullName, "no-store");
+            int refused = await Program.RunAsync(
+                ["dataset", "export", "--store", missing, "-i", Path.Combine(work.FullName, "custodian", "identity.txt"), "-o", Path.Combine(work.FullName, "dataset-2")],
+                new InvocationConfiguration { Output = new StringWriter(), Error = missingError });
+            Assert.NotEqual(0, refused);
+            Assert.Contains("No collector store", missingError.ToString(), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(missing));
         }
         finally
         {

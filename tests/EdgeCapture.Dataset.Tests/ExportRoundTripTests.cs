@@ -107,7 +107,7 @@ public sealed class ExportRoundTripTests : IClassFixture<RecordedBox>
         }
     }
 
-    private static IEnumerable<(long Time, string Action)> ExpectedEvents(SegmentContents contents)
+    internal static IEnumerable<(long Time, string Action)> ExpectedEvents(SegmentContents contents)
     {
         MouseButtons buttons = MouseButtons.None;
         foreach (SegmentRecord record in contents.Records)

@@ -101,7 +101,7 @@ internal static class DatasetCommand
                 try
                 {
                     source = storePath is not null
-                        ? OpenStore(storePath)
+                        ? CollectorStoreSegmentSource.Open(storePath)
                         : OutboxSegmentSource.Open(outboxPath!, publicKey);
                 }
                 catch (SegmentSourceException error)
@@ -157,8 +157,6 @@ internal static class DatasetCommand
         return command;
     }
 
-    private static ISegmentSource OpenStore(string path) =>
-        throw new SegmentSourceException($"--store {path}: this build cannot read the collector's store yet; copy the box's data directory and use --outbox");
 
     private static bool IsTerminal(TextWriter stdout) => ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 

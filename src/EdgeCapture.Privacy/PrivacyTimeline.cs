@@ -87,6 +87,27 @@ public sealed partial class PrivacyTimeline
         return InClosedInterval(snapshot.Closed, monotonicNanoseconds) ? GateDecision.Recordable : GateDecision.NotRecordable;
     }
 
+    /// <summary>
+    /// Decides about a whole window <c>[from, to]</c> (a frame shows the screen as it was somewhat before its timestamp): recordable
+    /// only when one confirmed public interval holds all of it, pending while it lies in the open interval beyond the watermark,
+    /// not recordable when any part of it was private, unknown or forgotten by the timeline.
+    /// </summary>
+    /// <param name="fromNanoseconds">The window's first instant.</param>
+    /// <param name="toNanoseconds">The window's last instant (the item's timestamp).</param>
+    /// <returns>The decision; answers other than pending are final.</returns>
+    public GateDecision DecideWindow(long fromNanoseconds, long toNanoseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(toNanoseconds, fromNanoseconds);
+        Snapshot snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot.IsOpen && fromNanoseconds >= snapshot.OpenStart)
+        {
+            return toNanoseconds < snapshot.ConfirmedUntil ? GateDecision.Recordable : GateDecision.Pending;
+        }
+
+        int index = ClosedIntervalIndex(snapshot.Closed, fromNanoseconds);
+        return index >= 0 && toNanoseconds < snapshot.Closed[index].EndNanoseconds ? GateDecision.Recordable : GateDecision.NotRecordable;
+    }
+
     /// <summary>True only when the instant lies inside a confirmed public interval.</summary>
     /// <param name="monotonicNanoseconds">The item's timestamp on <see cref="Clock"/>.</param>
     /// <returns>Whether the item may be recorded now.</returns>
@@ -256,7 +277,10 @@ public sealed partial class PrivacyTimeline
         }
     }
 
-    private static bool InClosedInterval(PublicInterval[] closed, long nanoseconds)
+    private static bool InClosedInterval(PublicInterval[] closed, long nanoseconds) => ClosedIntervalIndex(closed, nanoseconds) >= 0;
+
+    /// <summary>The index of the closed interval holding the instant, or -1.</summary>
+    private static int ClosedIntervalIndex(PublicInterval[] closed, long nanoseconds)
     {
         // Sorted, non-overlapping: find the last interval starting at or before the instant.
         int low = 0;
@@ -274,7 +298,7 @@ public sealed partial class PrivacyTimeline
             }
         }
 
-        return high >= 0 && nanoseconds < closed[high].EndNanoseconds;
+        return high >= 0 && nanoseconds < closed[high].EndNanoseconds ? high : -1;
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "A privacy transition observer threw; the others were still notified")]

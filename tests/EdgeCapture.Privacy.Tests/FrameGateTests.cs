@@ -60,4 +60,28 @@ public sealed class FrameGateTests
         Assert.Equal(GateDecision.Recordable, FrameGate.For(rig.Hardware, alsoRequired: _ => true).Decide(frame));
         Assert.Equal(GateDecision.NotRecordable, FrameGate.For(rig.Hardware, alsoRequired: _ => true).Decide(before));
     }
+
+    [Fact]
+    public void With_a_latency_allowance_a_frame_is_recordable_only_when_its_whole_window_was_public()
+    {
+        using var rig = new PrivacyRig();
+        long opened = rig.OpenGate();
+        rig.Advance(400);
+        var dongle = FrameGate.For(rig.Hardware, latencyAllowance: TimeSpan.FromMilliseconds(150));
+
+        // Taken 100 ms after going public, a dongle frame may still show the private screen; 200 ms after, it may not.
+        Assert.Equal(GateDecision.NotRecordable, dongle.Decide(opened + PrivacyRig.Milliseconds(100)));
+        Assert.Equal(GateDecision.Recordable, dongle.Decide(opened + PrivacyRig.Milliseconds(200)));
+        Assert.Equal(GateDecision.Recordable, FrameGate.For(rig.Hardware).Decide(opened + PrivacyRig.Milliseconds(100)));
+
+        // A private interval inside the window makes it not recordable even though both ends are public.
+        long beforeFlip = rig.Now;
+        rig.SwitchPrivate();
+        rig.Advance(20);
+        long reopened = rig.OpenGate();
+        rig.Advance(400);
+        long frame = reopened + PrivacyRig.Milliseconds(10);
+        Assert.True(frame - beforeFlip < PrivacyRig.Milliseconds(150));
+        Assert.Equal(GateDecision.NotRecordable, dongle.Decide(frame));
+    }
 }

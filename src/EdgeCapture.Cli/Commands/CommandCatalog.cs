@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return HidCommands.Create();
         yield return PrivacyCommand.Create();
         yield return RunCommand.Create();
+        yield return UploadCommand.Create();
         yield return RecordCommand.CreateRecord();
         yield return RecordCommand.CreateVerify();
         yield return CaptureCommand.Create();

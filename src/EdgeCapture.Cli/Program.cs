@@ -6,9 +6,6 @@ namespace EdgeCapture.Cli;
 /// <summary>The <c>edgecapture</c> command: one entry point for the appliance, its keys and its tools.</summary>
 internal static class Program
 {
-    /// <summary>Exit code of every command when the command line itself is wrong (unknown option, missing argument).</summary>
-    internal const int UsageExitCode = 2;
-
     private static Task<int> Main(string[] args) => RunAsync(args, new InvocationConfiguration());
 
     /// <summary>Parses and runs one command line; what <c>Main</c> does, with the console replaceable for tests.</summary>
@@ -24,7 +21,7 @@ internal static class Program
             }
 
             await configuration.Error.WriteLineAsync("Run 'edgecapture --help' for usage.").ConfigureAwait(false);
-            return UsageExitCode;
+            return ExitCodes.Usage;
         }
 
         return await parseResult.InvokeAsync(configuration).ConfigureAwait(false);

@@ -59,7 +59,7 @@ public sealed class CaptureCommandTests : IDisposable
     public void Wrong_usage_is_a_clear_error_with_exit_2(params string[] arguments)
     {
         (int exitCode, _, string error) = Run(arguments);
-        Assert.Equal(Program.UsageExitCode, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.StartsWith("edgecapture capture: error:", error, StringComparison.Ordinal);
     }
 

@@ -77,7 +77,7 @@ public sealed class DatasetCommandTests
         Assert.Equal(2, both);
 
         (int format, string _, string _) = await RunAsync("dataset", "export", "--outbox", "b", "-i", "id.txt", "-o", "out", "--format", "csv");
-        Assert.Equal(Program.UsageExitCode, format);
+        Assert.Equal(ExitCodes.Usage, format);
 
         (int session, string _, string sessionError) = await RunAsync("dataset", "export", "--outbox", "b", "-i", "id.txt", "-o", "out", "--session", "nope");
         Assert.Equal(2, session);

@@ -104,7 +104,7 @@ public sealed class DemoCommandTests
 
         int exitCode = await Program.RunAsync(["demo", "--seconds", "1"], new InvocationConfiguration { Output = new StringWriter(), Error = error });
 
-        Assert.Equal(Program.UsageExitCode, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("--seconds", error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -93,11 +93,11 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Contains("cannot use the signing key", error, StringComparison.Ordinal);
 
         (code, _, error) = await RunAsync("fleet", "command", "a/+", "status", "--key", "k");
-        Assert.Equal(Program.UsageExitCode, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.NotEmpty(error);
 
         (code, _, error) = await RunAsync("fleet", "command", Device, "type-keys", "--key", "k");
-        Assert.Equal(Program.UsageExitCode, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("unknown command", error, StringComparison.Ordinal);
     }
 

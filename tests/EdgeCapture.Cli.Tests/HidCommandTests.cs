@@ -53,7 +53,7 @@ public sealed class HidCommandTests : IDisposable
         string mouse = Path.Combine(_copy.FullName, "mouse.hid");
         File.WriteAllText(mouse, File.ReadAllText(mouse).Replace("29 08", "29 05", StringComparison.Ordinal));
         (int exitCode, _, string error) = Run("hid", "check", "-d", _copy.FullName);
-        Assert.Equal(HidCommands.Mismatch, exitCode);
+        Assert.Equal(ExitCodes.Failed, exitCode);
         Assert.Contains("edgecapture hid check: mouse: no variable field carries 0x09:0x06", error, StringComparison.Ordinal);
     }
 
@@ -62,7 +62,7 @@ public sealed class HidCommandTests : IDisposable
     {
         File.Delete(Path.Combine(_copy.FullName, "keyboard.hid"));
         (int exitCode, _, string error) = Run("hid", "check", "-d", _copy.FullName);
-        Assert.Equal(HidCommands.Unreadable, exitCode);
+        Assert.Equal(ExitCodes.Unavailable, exitCode);
         Assert.Contains("keyboard.hid", error, StringComparison.Ordinal);
     }
 
@@ -92,7 +92,7 @@ public sealed class HidCommandTests : IDisposable
         string bad = Path.Combine(_copy.FullName, "bad.hid");
         File.WriteAllText(bad, "a1 01\n");
         (int exitCode, _, string error) = Run("hid", "describe", bad);
-        Assert.Equal(HidCommands.Unreadable, exitCode);
+        Assert.Equal(ExitCodes.Unavailable, exitCode);
         Assert.Contains("left open", error, StringComparison.Ordinal);
     }
 }

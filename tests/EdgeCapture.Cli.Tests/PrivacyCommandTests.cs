@@ -28,7 +28,7 @@ public sealed class PrivacyCommandTests : IDisposable
 
         (int exitCode, _, string error) = Run("privacy", "check-pinout", "-p", path);
 
-        Assert.Equal(PrivacyCommand.PinoutInvalid, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("$.privacySwitch.privateLevel", error, StringComparison.Ordinal);
         Assert.Contains("fail closed", error, StringComparison.Ordinal);
     }
@@ -59,7 +59,7 @@ public sealed class PrivacyCommandTests : IDisposable
 
         (int exitCode, string output, string error) = Run("privacy", "status", "--pinout", path, "--simulate", "public");
 
-        Assert.Equal(PrivacyCommand.PinoutInvalid, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("state: private (PinoutInvalid)", output, StringComparison.Ordinal);
         Assert.Contains("$.gpio: the property is required", error, StringComparison.Ordinal);
     }
@@ -75,7 +75,7 @@ public sealed class PrivacyCommandTests : IDisposable
 
         (int exitCode, string output, string error) = Run("privacy", "status", "--pinout", path);
 
-        Assert.Equal(PrivacyCommand.HardwareFault, exitCode);
+        Assert.Equal(ExitCodes.Unavailable, exitCode);
         Assert.Contains("state: private (GpioUnavailable)", output, StringComparison.Ordinal);
         Assert.Contains("cannot open GPIO chip 63", error, StringComparison.Ordinal);
     }

@@ -15,7 +15,7 @@ public sealed class ProgramTests
 
         int exitCode = await Program.RunAsync(arguments, new InvocationConfiguration { Output = output, Error = error });
 
-        Assert.Equal(Program.UsageExitCode, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("edgecapture", error.ToString(), StringComparison.Ordinal);
         Assert.Empty(output.ToString());
     }

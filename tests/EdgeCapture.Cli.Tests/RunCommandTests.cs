@@ -41,7 +41,7 @@ public sealed class RunCommandTests : IDisposable
 
         int exitCode = await Program.RunAsync(["run", "--config", config], new InvocationConfiguration { Output = new StringWriter(), Error = error });
 
-        Assert.Equal(Program.UsageExitCode, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("recordingIndicator: unknown key", error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(dataDirectory));
     }

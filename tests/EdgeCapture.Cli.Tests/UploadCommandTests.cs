@@ -22,7 +22,7 @@ public sealed class UploadCommandTests : IDisposable
         var error = new StringWriter();
         int exitCode = await Program.RunAsync(["upload", "--config", config], new InvocationConfiguration { Output = new StringWriter(), Error = error });
 
-        Assert.Equal(Program.UsageExitCode, exitCode);
+        Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("no upload section", error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(dataDirectory));
     }

@@ -49,19 +49,19 @@ internal static class CaptureCommand
             string? path = parseResult.GetValue(file);
             if (parseResult.GetValue(simulate) == (path is not null))
             {
-                return CliErrors.Report(error, "capture", "choose exactly one source: --simulate or --file PATH (or --probe DEVICE).", Program.UsageExitCode);
+                return CliErrors.Report(error, "capture", "choose exactly one source: --simulate or --file PATH (or --probe DEVICE).", ExitCodes.Usage);
             }
 
             if (!TryParseDuration(parseResult.GetValue(duration) ?? "10s", out TimeSpan length))
             {
-                return CliErrors.Report(error, "capture", "--duration must look like 10s, 2m or 30 (seconds), between 1 s and 24 h.", Program.UsageExitCode);
+                return CliErrors.Report(error, "capture", "--duration must look like 10s, 2m or 30 (seconds), between 1 s and 24 h.", ExitCodes.Usage);
             }
 
             int fps = parseResult.GetValue(framesPerSecond);
             var encoding = new JpegEncodingOptions { Quality = parseResult.GetValue(quality), DownscaleFactor = parseResult.GetValue(halfSize) ? 2 : 1 };
             if (fps is < 1 or > 120 || encoding.Quality is < 1 or > 100)
             {
-                return CliErrors.Report(error, "capture", "--fps must be 1-120 and --quality 1-100.", Program.UsageExitCode);
+                return CliErrors.Report(error, "capture", "--fps must be 1-120 and --quality 1-100.", ExitCodes.Usage);
             }
 
             SimulatedPacing pacing = parseResult.GetValue(realTime) ? SimulatedPacing.RealTime : SimulatedPacing.AsFastAsPossible;
@@ -81,7 +81,7 @@ internal static class CaptureCommand
             }
             catch (FileNotFoundException notFound)
             {
-                return CliErrors.Report(error, "capture", notFound.Message, 1);
+                return CliErrors.Report(error, "capture", notFound.Message, ExitCodes.Failed);
             }
 
             // Synthetic or replayed frames only (see the class summary): the gate is open for the whole run.
@@ -169,7 +169,7 @@ internal static class CaptureCommand
         string name = Path.GetFileName(device);
         if (!name.StartsWith("video", StringComparison.Ordinal) || !int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int busId))
         {
-            return CliErrors.Report(error, "capture", $"--probe expects a V4L2 node like /dev/video0, not '{device}'.", Program.UsageExitCode);
+            return CliErrors.Report(error, "capture", $"--probe expects a V4L2 node like /dev/video0, not '{device}'.", ExitCodes.Usage);
         }
 
         IReadOnlyList<VideoDeviceFormat> formats;
@@ -179,7 +179,7 @@ internal static class CaptureCommand
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            return CliErrors.Report(error, "capture", $"cannot open {device}: {failure.Message}", 3);
+            return CliErrors.Report(error, "capture", $"cannot open {device}: {failure.Message}", ExitCodes.Unavailable);
         }
 
         foreach (VideoDeviceFormat format in formats)

@@ -28,7 +28,7 @@ internal static class CollectorEnrollCommand
             if (!DeviceIdentifier.IsValid(id))
             {
                 stderr.WriteLine($"collector enroll: '{id}' is not a valid device id (printable ASCII without space, '/', '+', '#', not starting with '$').");
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             DevicePublicKey key;
@@ -39,7 +39,7 @@ internal static class CollectorEnrollCommand
             catch (DeviceKeyFormatException error)
             {
                 stderr.WriteLine($"collector enroll: {error.Message}");
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             using CollectorStore collectorStore = CollectorStore.Open(new CollectorOptions { StoreDirectory = Path.GetFullPath(parseResult.GetValue(store)!) });
@@ -48,7 +48,7 @@ internal static class CollectorEnrollCommand
             {
                 case EnrollmentResult.KeyConflict:
                     stderr.WriteLine($"collector enroll: {id} is already enrolled with another key; give --replace to change it.");
-                    return 1;
+                    return ExitCodes.Failed;
                 case EnrollmentResult.AlreadyEnrolled:
                     stdout.WriteLine($"{id} is already enrolled with {key}.");
                     return 0;

@@ -96,7 +96,7 @@ internal static class CollectorRunCommand
             catch (Exception error) when (error is FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
             {
                 await stderr.WriteLineAsync($"collector run: {error.Message}").ConfigureAwait(false);
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder
@@ -110,7 +110,7 @@ internal static class CollectorRunCommand
             catch (Exception error) when (error is IOException or InvalidDataException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException or Crypto.DeviceKeyFormatException)
             {
                 await stderr.WriteLineAsync($"collector run: {error.Message}").ConfigureAwait(false);
-                return 3;
+                return ExitCodes.Unavailable;
             }
 
             await using (collector.ConfigureAwait(false))

@@ -26,7 +26,7 @@ internal static class CollectorStatusCommand
             if (!File.Exists(Path.Combine(directory, "index.db")))
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"collector status: no collector store at {directory}.");
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             using CollectorStore collectorStore = CollectorStore.Open(new CollectorOptions { StoreDirectory = directory });

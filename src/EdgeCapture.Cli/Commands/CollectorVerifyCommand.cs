@@ -33,12 +33,12 @@ internal static class CollectorVerifyCommand
             if (!File.Exists(Path.Combine(directory, "index.db")))
             {
                 error.WriteLine($"collector verify: no collector store at {directory}.");
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             if (!CliFiles.TryLoadIdentities(parseResult.GetValue(identity)!, error, "collector verify", out IReadOnlyList<AgeIdentity>? identities))
             {
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             try
@@ -62,7 +62,7 @@ internal static class CollectorVerifyCommand
                 }
 
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collector verify: {(valid && stored > 0 ? "OK" : "FAILED")}: {stored} segment(s) stored{(stored == 0 ? " (nothing to verify)" : string.Empty)}"));
-                return valid && stored > 0 ? 0 : RecordCommand.VerificationFailed;
+                return valid && stored > 0 ? 0 : ExitCodes.Failed;
             }
             finally
             {

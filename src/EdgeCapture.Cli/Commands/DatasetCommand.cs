@@ -18,15 +18,6 @@ namespace EdgeCapture.Cli.Commands;
 /// </summary>
 internal static class DatasetCommand
 {
-    /// <summary>Exit code: the export failed (verification, decryption, writing); nothing was left at the output path.</summary>
-    public const int ExportFailed = 1;
-
-    /// <summary>Exit code: the command line is wrong.</summary>
-    public const int UsageError = 2;
-
-    /// <summary>Exit code: the identity file or the source cannot be opened.</summary>
-    public const int FileProblem = 3;
-
     public static Command Create()
     {
         var command = new Command("dataset", "Custodian tools for datasets.");
@@ -64,17 +55,17 @@ internal static class DatasetCommand
             string? outboxPath = parseResult.GetValue(outbox);
             if ((storePath is null) == (outboxPath is null))
             {
-                return CliErrors.Report(stderr, "dataset export", "give exactly one of --store DIR or --outbox DIR", UsageError);
+                return CliErrors.Report(stderr, "dataset export", "give exactly one of --store DIR or --outbox DIR", ExitCodes.Usage);
             }
 
             if (!TryParseSessions(parseResult.GetValue(sessions) ?? [], out List<Guid> sessionIds, out string? badSession))
             {
-                return CliErrors.Report(stderr, "dataset export", $"--session '{badSession}' is not a session id (UUID)", UsageError);
+                return CliErrors.Report(stderr, "dataset export", $"--session '{badSession}' is not a session id (UUID)", ExitCodes.Usage);
             }
 
             if (!TryParseTime(parseResult.GetValue(since), out DateTimeOffset? sinceTime) || !TryParseTime(parseResult.GetValue(until), out DateTimeOffset? untilTime))
             {
-                return CliErrors.Report(stderr, "dataset export", "--since/--until must be ISO 8601 times, for example 2026-03-01T09:00:00Z", UsageError);
+                return CliErrors.Report(stderr, "dataset export", "--since/--until must be ISO 8601 times, for example 2026-03-01T09:00:00Z", ExitCodes.Usage);
             }
 
             DevicePublicKey? publicKey = null;
@@ -86,13 +77,13 @@ internal static class DatasetCommand
                 }
                 catch (DeviceKeyFormatException error)
                 {
-                    return CliErrors.Report(stderr, "dataset export", $"--device-public-key: {error.Message}", UsageError);
+                    return CliErrors.Report(stderr, "dataset export", $"--device-public-key: {error.Message}", ExitCodes.Usage);
                 }
             }
 
             if (!CliFiles.TryLoadIdentities(parseResult.GetValue(identity)!, stderr, "dataset export", out IReadOnlyList<AgeIdentity>? identities))
             {
-                return FileProblem;
+                return ExitCodes.Unavailable;
             }
 
             try
@@ -106,7 +97,7 @@ internal static class DatasetCommand
                 }
                 catch (SegmentSourceException error)
                 {
-                    return CliErrors.Report(stderr, "dataset export", error.Message, FileProblem);
+                    return CliErrors.Report(stderr, "dataset export", error.Message, ExitCodes.Unavailable);
                 }
 
                 using (source)
@@ -131,7 +122,7 @@ internal static class DatasetCommand
                     }
                     catch (ExportFailedException error)
                     {
-                        return CliErrors.Report(stderr, "dataset export", error.Message + "; nothing was written", ExportFailed);
+                        return CliErrors.Report(stderr, "dataset export", error.Message + "; nothing was written", ExitCodes.Failed);
                     }
 
                     if (parseResult.GetValue(json))
@@ -156,7 +147,6 @@ internal static class DatasetCommand
         });
         return command;
     }
-
 
     private static bool IsTerminal(TextWriter stdout) => ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 

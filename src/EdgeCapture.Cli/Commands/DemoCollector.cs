@@ -54,7 +54,7 @@ internal static class DemoCollector
             }
 
             await output.WriteLineAsync(Environment.NewLine + "== The custodian: verify and open the segments in the collector's store ==").ConfigureAwait(false);
-            exitCode = Verify(collector.Store, deviceId, boxKey, identityPath, root, output) && outboxEmpty ? 0 : RecordCommand.VerificationFailed;
+            exitCode = Verify(collector.Store, deviceId, boxKey, identityPath, root, output) && outboxEmpty ? 0 : ExitCodes.Failed;
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);

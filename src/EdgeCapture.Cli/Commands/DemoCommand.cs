@@ -31,7 +31,7 @@ internal static class DemoCommand
             if (length is < 4 or > 3600)
             {
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync("demo: --seconds must be between 4 and 3600.").ConfigureAwait(false);
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             string? keep = parseResult.GetValue(workDirectory);

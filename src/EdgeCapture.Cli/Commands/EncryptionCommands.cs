@@ -6,7 +6,7 @@ namespace EdgeCapture.Cli.Commands;
 /// <summary>
 /// <c>edgecapture encrypt</c> and <c>edgecapture decrypt</c>: age v1 files (X25519 recipients), compatible with
 /// the <c>age</c> tool. Input defaults to standard input and output to standard output. Exit codes: see
-/// <see cref="CryptoExitCodes"/>.
+/// <see cref="ExitCodes"/>.
 /// </summary>
 internal static class EncryptionCommands
 {
@@ -37,7 +37,7 @@ internal static class EncryptionCommands
                 }
                 catch (AgeKeyFormatException error)
                 {
-                    return CliErrors.Report(stderr, "encrypt", $"invalid recipient '{text}': {error.Message}", CryptoExitCodes.Usage);
+                    return CliErrors.Report(stderr, "encrypt", $"invalid recipient '{text}': {error.Message}", ExitCodes.Usage);
                 }
             }
 
@@ -50,20 +50,20 @@ internal static class EncryptionCommands
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException or AgeKeyFormatException)
                 {
-                    return CliErrors.Report(stderr, "encrypt", $"cannot use recipients file '{path}': {error.Message}", CryptoExitCodes.FileProblem);
+                    return CliErrors.Report(stderr, "encrypt", $"cannot use recipients file '{path}': {error.Message}", ExitCodes.Unavailable);
                 }
             }
 
             if (all.Count == 0)
             {
-                return CliErrors.Report(stderr, "encrypt", "no recipient: give -r age1... or -R file.", CryptoExitCodes.Usage);
+                return CliErrors.Report(stderr, "encrypt", "no recipient: give -r age1... or -R file.", ExitCodes.Usage);
             }
 
             bool armored = parseResult.GetValue(armor);
             string? outputPath = parseResult.GetValue(output);
             if (CliFiles.IsStandardStream(outputPath) && !armored && !Console.IsOutputRedirected)
             {
-                return CliErrors.Report(stderr, "encrypt", "refusing to write binary ciphertext to a terminal; use -o FILE, redirect, or -a.", CryptoExitCodes.Usage);
+                return CliErrors.Report(stderr, "encrypt", "refusing to write binary ciphertext to a terminal; use -o FILE, redirect, or -a.", ExitCodes.Usage);
             }
 
             var options = new AgeEncryptionOptions { Armor = armored, MaxDegreeOfParallelism = Environment.ProcessorCount };
@@ -96,7 +96,7 @@ internal static class EncryptionCommands
                 {
                     if (!CliFiles.TryLoadIdentities(path, stderr, "decrypt", out IReadOnlyList<AgeIdentity>? fromFile))
                     {
-                        return CryptoExitCodes.FileProblem;
+                        return ExitCodes.Unavailable;
                     }
 
                     loaded.AddRange(fromFile);
@@ -132,7 +132,7 @@ internal static class EncryptionCommands
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return CliErrors.Report(stderr, command, $"cannot read input '{inputPath}': {error.Message}", CryptoExitCodes.FileProblem);
+            return CliErrors.Report(stderr, command, $"cannot read input '{inputPath}': {error.Message}", ExitCodes.Unavailable);
         }
 
         using (source)
@@ -147,10 +147,10 @@ internal static class EncryptionCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                return CliErrors.Report(stderr, command, $"cannot write output '{outputPath}': {error.Message}", CryptoExitCodes.FileProblem);
+                return CliErrors.Report(stderr, command, $"cannot write output '{outputPath}': {error.Message}", ExitCodes.Unavailable);
             }
 
-            int exitCode = CryptoExitCodes.Success;
+            int exitCode = ExitCodes.Success;
             using (destination)
             {
                 try
@@ -160,15 +160,15 @@ internal static class EncryptionCommands
                 }
                 catch (AgeException error)
                 {
-                    exitCode = CliErrors.Report(stderr, command, error.Message, error is AgeKeyFormatException ? CryptoExitCodes.Usage : CryptoExitCodes.CryptoFailure);
+                    exitCode = CliErrors.Report(stderr, command, error.Message, error is AgeKeyFormatException ? ExitCodes.Usage : ExitCodes.Failed);
                 }
                 catch (Exception error) when (error is IOException or UnauthorizedAccessException)
                 {
-                    exitCode = CliErrors.Report(stderr, command, error.Message, CryptoExitCodes.FileProblem);
+                    exitCode = CliErrors.Report(stderr, command, error.Message, ExitCodes.Unavailable);
                 }
             }
 
-            if (exitCode != CryptoExitCodes.Success && toFile)
+            if (exitCode != ExitCodes.Success && toFile)
             {
                 // Never leave a partial plaintext or a truncated ciphertext behind under the requested name.
                 File.Delete(outputPath!);

@@ -17,7 +17,6 @@ namespace EdgeCapture.Cli.Commands;
 /// </summary>
 internal static class FleetCliCommands
 {
-    private const int Failure = 1;
     private static readonly JsonSerializerOptions Indented = new(FleetJsonMessages.Options) { WriteIndented = true };
 
     private static readonly Option<string> Broker = new("--broker") { Description = "The broker, host:port.", DefaultValueFactory = _ => "127.0.0.1:1883" };
@@ -44,7 +43,7 @@ internal static class FleetCliCommands
             FleetView? view = await LoadViewAsync(parseResult, cancellationToken).ConfigureAwait(false);
             if (view is null)
             {
-                return Failure;
+                return ExitCodes.Failed;
             }
 
             IReadOnlyList<FleetDeviceRecord> devices = view.Devices();
@@ -84,13 +83,13 @@ internal static class FleetCliCommands
             FleetView? view = await LoadViewAsync(parseResult, cancellationToken).ConfigureAwait(false);
             if (view is null)
             {
-                return Failure;
+                return ExitCodes.Failed;
             }
 
             string id = parseResult.GetValue(device)!;
             if (view.Device(id) is not { } record)
             {
-                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet status", $"no device '{id}' is known", Failure);
+                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet status", $"no device '{id}' is known", ExitCodes.Failed);
             }
 
             if (parseResult.GetValue(Json))
@@ -148,7 +147,7 @@ internal static class FleetCliCommands
         {
             if (!TryTarget(parseResult, parseResult.GetValue(target)!, "fleet config get", out FleetTarget? fleetTarget) || await ConnectAsync(parseResult, "fleet config get", cancellationToken).ConfigureAwait(false) is not { } session)
             {
-                return Failure;
+                return ExitCodes.Failed;
             }
 
             await using (session.ConfigureAwait(false))
@@ -168,7 +167,7 @@ internal static class FleetCliCommands
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
             if (!TryTarget(parseResult, parseResult.GetValue(target)!, "fleet config set", out FleetTarget? fleetTarget) || !TryLoadKey(parseResult.GetValue(key)!, PersonalSigningKeyKind.Operator, stderr, "fleet config set", out PersonalSigningKey? signingKey))
             {
-                return Failure;
+                return ExitCodes.Failed;
             }
 
             using (signingKey)
@@ -179,17 +178,17 @@ internal static class FleetCliCommands
                     using JsonDocument parsed = JsonDocument.Parse(settings);
                     if (parsed.RootElement.ValueKind != JsonValueKind.Object)
                     {
-                        return CliErrors.Report(stderr, "fleet config set", "--settings must be a JSON object", Program.UsageExitCode);
+                        return CliErrors.Report(stderr, "fleet config set", "--settings must be a JSON object", ExitCodes.Usage);
                     }
                 }
                 catch (JsonException exception)
                 {
-                    return CliErrors.Report(stderr, "fleet config set", "--settings is not JSON: " + exception.Message, Program.UsageExitCode);
+                    return CliErrors.Report(stderr, "fleet config set", "--settings is not JSON: " + exception.Message, ExitCodes.Usage);
                 }
 
                 if (await ConnectAsync(parseResult, "fleet config set", cancellationToken).ConfigureAwait(false) is not { } session)
                 {
-                    return Failure;
+                    return ExitCodes.Failed;
                 }
 
                 await using (session.ConfigureAwait(false))
@@ -198,7 +197,7 @@ internal static class FleetCliCommands
                     var document = new FleetDesiredConfiguration { Target = fleetTarget, Version = current + 1, BaseVersion = current, IssuedAt = TimeProvider.System.GetUtcNow(), SettingsJson = settings };
                     if (!await session.PublishDesiredAsync(document, signingKey, cancellationToken).ConfigureAwait(false))
                     {
-                        return CliErrors.Report(stderr, "fleet config set", "the broker did not accept the document", Failure);
+                        return CliErrors.Report(stderr, "fleet config set", "the broker did not accept the document", ExitCodes.Failed);
                     }
 
                     parseResult.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{fleetTarget}: desired version {document.Version} published (based on {current})"));
@@ -227,12 +226,12 @@ internal static class FleetCliCommands
             string commandName = parseResult.GetValue(name)!;
             if (!FleetCommandNames.IsKnown(commandName))
             {
-                return CliErrors.Report(stderr, "fleet command", $"unknown command '{commandName}' (known: {string.Join(", ", FleetCommandNames.All)})", Program.UsageExitCode);
+                return CliErrors.Report(stderr, "fleet command", $"unknown command '{commandName}' (known: {string.Join(", ", FleetCommandNames.All)})", ExitCodes.Usage);
             }
 
             if (!TryTarget(parseResult, parseResult.GetValue(target)!, "fleet command", out FleetTarget? fleetTarget))
             {
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             DateTimeOffset now = TimeProvider.System.GetUtcNow();
@@ -251,20 +250,20 @@ internal static class FleetCliCommands
             }
             catch (Exception exception) when (exception is FleetMessageFormatException or JsonException or ArgumentException)
             {
-                return CliErrors.Report(stderr, "fleet command", exception.Message, Program.UsageExitCode);
+                return CliErrors.Report(stderr, "fleet command", exception.Message, ExitCodes.Usage);
             }
 
             PersonalSigningKeyKind kind = parseResult.GetValue(custodian) ? PersonalSigningKeyKind.CustodianSigning : PersonalSigningKeyKind.Operator;
             if (!TryLoadKey(parseResult.GetValue(key)!, kind, stderr, "fleet command", out PersonalSigningKey? signingKey))
             {
-                return Failure;
+                return ExitCodes.Failed;
             }
 
             using (signingKey)
             {
                 if (await ConnectAsync(parseResult, "fleet command", cancellationToken).ConfigureAwait(false) is not { } session)
                 {
-                    return Failure;
+                    return ExitCodes.Failed;
                 }
 
                 await using (session.ConfigureAwait(false))
@@ -309,7 +308,7 @@ internal static class FleetCliCommands
                     }
 
                     bool allDone = missing.Length == 0 && responses.Count > 0 && responses.All(r => r.SignatureVerified && r.Response.Outcome == FleetOutcomes.Done);
-                    return allDone ? 0 : Failure;
+                    return allDone ? 0 : ExitCodes.Failed;
                 }
             }
         });
@@ -341,11 +340,11 @@ internal static class FleetCliCommands
                 }
 
                 Console(parseResult).Write(table);
-                return entries.All(e => e.ChainOk) ? 0 : Failure;
+                return entries.All(e => e.ChainOk) ? 0 : ExitCodes.Failed;
             }
             catch (Microsoft.Data.Sqlite.SqliteException exception)
             {
-                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet audit", exception.Message, Failure);
+                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet audit", exception.Message, ExitCodes.Failed);
             }
         });
         return command;
@@ -367,7 +366,7 @@ internal static class FleetCliCommands
             }
             catch (Microsoft.Data.Sqlite.SqliteException exception)
             {
-                CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet", $"cannot read the fleet view '{path}': {exception.Message}", Failure);
+                CliErrors.Report(parseResult.InvocationConfiguration.Error, "fleet", $"cannot read the fleet view '{path}': {exception.Message}", ExitCodes.Failed);
                 return null;
             }
         }
@@ -389,7 +388,7 @@ internal static class FleetCliCommands
         int colon = broker.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(broker[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is 0 or > 65535)
         {
-            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, $"--broker must be host:port, not '{broker}'", Failure);
+            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, $"--broker must be host:port, not '{broker}'", ExitCodes.Failed);
             return null;
         }
 
@@ -403,7 +402,7 @@ internal static class FleetCliCommands
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, $"cannot connect to the broker at {broker}", Failure);
+            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, $"cannot connect to the broker at {broker}", ExitCodes.Failed);
             return null;
         }
     }
@@ -417,7 +416,7 @@ internal static class FleetCliCommands
         }
         catch (ArgumentException exception)
         {
-            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, exception.Message, Program.UsageExitCode);
+            CliErrors.Report(parseResult.InvocationConfiguration.Error, what, exception.Message, ExitCodes.Usage);
             target = null;
             return false;
         }
@@ -432,7 +431,7 @@ internal static class FleetCliCommands
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or DeviceKeyFormatException)
         {
-            CliErrors.Report(stderr, what, $"cannot use the signing key '{path}': {exception.Message}", Failure);
+            CliErrors.Report(stderr, what, $"cannot use the signing key '{path}': {exception.Message}", ExitCodes.Failed);
             key = null;
             return false;
         }

@@ -12,12 +12,6 @@ internal static class HidCommands
     /// <summary>Where firmware/README.md installs the descriptors.</summary>
     public const string DefaultDescriptorDirectory = "/opt/edgecapture/firmware/hid";
 
-    /// <summary>Exit code: the descriptors disagree with the report writers.</summary>
-    public const int Mismatch = 1;
-
-    /// <summary>Exit code: a descriptor file is missing, unreadable or malformed.</summary>
-    public const int Unreadable = 2;
-
     public static Command Create()
     {
         var hid = new Command("hid", "Inspect the USB HID gadget's report descriptors.");
@@ -47,7 +41,7 @@ internal static class HidCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or HidDescriptorFormatException)
             {
-                return CliErrors.Report(stderr, "hid check", error.Message, Unreadable);
+                return CliErrors.Report(stderr, "hid check", error.Message, ExitCodes.Unavailable);
             }
 
             if (problems.Count == 0)
@@ -61,7 +55,7 @@ internal static class HidCommands
                 stderr.WriteLine($"edgecapture hid check: {problem}");
             }
 
-            return Mismatch;
+            return ExitCodes.Failed;
         });
         return command;
     }
@@ -86,7 +80,7 @@ internal static class HidCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or HidDescriptorFormatException)
             {
-                return CliErrors.Report(stderr, "hid describe", error.Message, Unreadable);
+                return CliErrors.Report(stderr, "hid describe", error.Message, ExitCodes.Unavailable);
             }
 
             foreach (HidReport report in descriptor.Reports)

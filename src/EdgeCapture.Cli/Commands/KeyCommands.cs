@@ -37,7 +37,7 @@ internal static class KeyCommands
             {
                 identity.WriteTo(stdout, now);
                 stderr.WriteLine("Public key: " + identity.Recipient);
-                return CryptoExitCodes.Success;
+                return ExitCodes.Success;
             }
 
             try
@@ -46,11 +46,11 @@ internal static class KeyCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                return CliErrors.Report(stderr, "keys generate", error.Message, CryptoExitCodes.FileProblem);
+                return CliErrors.Report(stderr, "keys generate", error.Message, ExitCodes.Unavailable);
             }
 
             stdout.WriteLine(identity.Recipient.ToString());
-            return CryptoExitCodes.Success;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -65,7 +65,7 @@ internal static class KeyCommands
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
             if (!CliFiles.TryLoadIdentities(parseResult.GetValue(input)!, stderr, "keys public", out IReadOnlyList<AgeIdentity>? identities))
             {
-                return CryptoExitCodes.FileProblem;
+                return ExitCodes.Unavailable;
             }
 
             foreach (AgeIdentity identity in identities)
@@ -74,7 +74,7 @@ internal static class KeyCommands
                 identity.Dispose();
             }
 
-            return CryptoExitCodes.Success;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -95,7 +95,7 @@ internal static class KeyCommands
             {
                 key.WriteTo(stdout, now);
                 stderr.WriteLine("Public key: " + key.PublicKey);
-                return CryptoExitCodes.Success;
+                return ExitCodes.Success;
             }
 
             try
@@ -104,11 +104,11 @@ internal static class KeyCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                return CliErrors.Report(stderr, "keys device", error.Message, CryptoExitCodes.FileProblem);
+                return CliErrors.Report(stderr, "keys device", error.Message, ExitCodes.Unavailable);
             }
 
             stdout.WriteLine(key.PublicKey.ToString());
-            return CryptoExitCodes.Success;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -125,11 +125,11 @@ internal static class KeyCommands
             {
                 using DeviceSigningKey key = DeviceSigningKey.Load(parseResult.GetValue(input)!);
                 parseResult.InvocationConfiguration.Output.WriteLine(key.PublicKey.ToString());
-                return CryptoExitCodes.Success;
+                return ExitCodes.Success;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or DeviceKeyFormatException)
             {
-                return CliErrors.Report(stderr, "keys device-public", error.Message, CryptoExitCodes.FileProblem);
+                return CliErrors.Report(stderr, "keys device-public", error.Message, ExitCodes.Unavailable);
             }
         });
         return command;

@@ -15,12 +15,6 @@ namespace EdgeCapture.Cli.Commands;
 /// </summary>
 internal static class PrivacyCommand
 {
-    /// <summary>Exit code: the pinout file is missing or invalid.</summary>
-    public const int PinoutInvalid = 2;
-
-    /// <summary>Exit code: the GPIO chip or a line could not be used; the box would stay private.</summary>
-    public const int HardwareFault = 3;
-
     public static Command Create()
     {
         var privacy = new Command("privacy", "Inspect the privacy switch, recording indicator and forget button.");
@@ -50,7 +44,7 @@ internal static class PrivacyCommand
             }
             catch (PinoutException error)
             {
-                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "privacy check-pinout", error.Message, PinoutInvalid);
+                return CliErrors.Report(parseResult.InvocationConfiguration.Error, "privacy check-pinout", error.Message, ExitCodes.Usage);
             }
 
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
@@ -89,7 +83,7 @@ internal static class PrivacyCommand
             catch (PinoutException error)
             {
                 stdout.WriteLine("state: private (PinoutInvalid)");
-                return CliErrors.Report(stderr, "privacy status", error.Message, PinoutInvalid);
+                return CliErrors.Report(stderr, "privacy status", error.Message, ExitCodes.Usage);
             }
 
             Func<PinoutDocument, GpioDriver> driverFactory = simulated is null
@@ -105,7 +99,7 @@ internal static class PrivacyCommand
             stdout.WriteLine($"forget button: GPIO{pinout.ForgetButton.Line} {(hardware.ForgetButton?.IsAvailable == true ? "available" : $"unavailable: {hardware.ForgetButton?.Fault}")}");
             if (status.IsFault)
             {
-                return CliErrors.Report(stderr, "privacy status", status.Detail ?? status.Reason.ToString(), HardwareFault);
+                return CliErrors.Report(stderr, "privacy status", status.Detail ?? status.Reason.ToString(), ExitCodes.Unavailable);
             }
 
             return 0;

@@ -23,15 +23,6 @@ namespace EdgeCapture.Cli.Commands;
 /// </summary>
 internal static class RecordCommand
 {
-    /// <summary>Exit code: bad options.</summary>
-    public const int UsageError = 2;
-
-    /// <summary>Exit code: a device, key or database could not be opened.</summary>
-    public const int DeviceError = 3;
-
-    /// <summary>Exit code (verify): the outbox failed verification.</summary>
-    public const int VerificationFailed = 1;
-
     public static Command CreateRecord()
     {
         var dataDirectory = new Option<string>("--data-dir") { Description = "Where the outbox (outbox.db) and the device key live.", Required = true };
@@ -71,7 +62,7 @@ internal static class RecordCommand
             if (seconds is <= 0 || parseResult.GetValue(segmentSeconds) is < 0.1 or > 600)
             {
                 await stderr.WriteLineAsync("record: --duration must be positive and --segment-seconds between 0.1 and 600.").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             List<AgeRecipient> ageRecipients;
@@ -82,13 +73,13 @@ internal static class RecordCommand
             catch (Exception error) when (error is AgeException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
             {
                 await stderr.WriteLineAsync($"record: {error.Message}").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             if (ageRecipients.Count == 0)
             {
                 await stderr.WriteLineAsync("record: give the custodian's recipient with --recipient age1... or --recipients-file.").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             bool withVideo = parseResult.GetValue(video);
@@ -122,7 +113,7 @@ internal static class RecordCommand
             if (simulation is null && configuration.Keyboards.Count == 0 && configuration.Mice.Count == 0 && configuration.InputDirectory is null)
             {
                 await stderr.WriteLineAsync("record: nothing to read: give --keyboard/--mouse or --input-dir (or --simulate).").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             return await RunApplianceAsync("record", configuration, simulation, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
@@ -178,12 +169,12 @@ internal static class RecordCommand
         catch (ApplianceConfigurationException error)
         {
             await stderr.WriteLineAsync($"{name}: {error.Message}").ConfigureAwait(false);
-            return UsageError;
+            return ExitCodes.Usage;
         }
         catch (ApplianceStartException error)
         {
             await stderr.WriteLineAsync($"{name}: {error.Component}: {error.Message}").ConfigureAwait(false);
-            return DeviceError;
+            return ExitCodes.Unavailable;
         }
 
         // Observable instruments over the parts' counters (meter EdgeCapture.Appliance): dotnet-counters monitor -n edgecapture.
@@ -210,8 +201,8 @@ internal static class RecordCommand
             if (restart)
             {
                 // A fleet restart-service: stopped in order; systemd (Restart=on-failure) starts the service again.
-                Line($"{name}: stopped for a restart ({await appliance.RestartRequested.ConfigureAwait(false)}); exit {ApplianceHost.RestartExitCode}");
-                return ApplianceHost.RestartExitCode;
+                Line($"{name}: stopped for a restart ({await appliance.RestartRequested.ConfigureAwait(false)}); exit {ExitCodes.RestartRequested}");
+                return ExitCodes.RestartRequested;
             }
 
             RecorderStatistics statistics = appliance.Recorder.GetStatistics();
@@ -256,7 +247,7 @@ internal static class RecordCommand
             if (!File.Exists(databasePath))
             {
                 stderr.WriteLine($"verify: no outbox at {databasePath}.");
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             DevicePublicKey devicePublicKey;
@@ -275,13 +266,13 @@ internal static class RecordCommand
             catch (Exception error) when (error is DeviceKeyFormatException or IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"verify: device key: {error.Message}");
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             IReadOnlyList<AgeIdentity>? identities = null;
             if (parseResult.GetValue(identity) is { } identityPath && !CliFiles.TryLoadIdentities(identityPath, stderr, "verify", out identities))
             {
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             try
@@ -290,7 +281,7 @@ internal static class RecordCommand
                 if (outbox.StartupRecovery is { } recovery)
                 {
                     stderr.WriteLine($"verify: the outbox was unusable ({recovery.Reason}: {recovery.Detail}); moved aside to {recovery.MovedAsidePath}.");
-                    return VerificationFailed;
+                    return ExitCodes.Failed;
                 }
 
                 long keys = 0;
@@ -328,7 +319,7 @@ internal static class RecordCommand
                     : string.Create(CultureInfo.InvariantCulture, $"; decrypted {report.SegmentsDecrypted}: keys {keys}, mouse {mouse}, frames {frames}, markers {markers}");
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"verify: {(report.IsValid ? "OK" : "FAILED")}: {report.Sessions.Count} session(s), {report.Sessions.Sum(session => session.SegmentsHeld)} segment(s), {report.Errors.Count} error(s), {report.Warnings.Count} warning(s){decryptedSummary}"));
-                return report.IsValid ? 0 : VerificationFailed;
+                return report.IsValid ? 0 : ExitCodes.Failed;
             }
             finally
             {

@@ -17,12 +17,6 @@ namespace EdgeCapture.Cli.Commands;
 /// </summary>
 internal static class RelayCommand
 {
-    /// <summary>Exit code: the options name nothing to read or nothing to write.</summary>
-    public const int UsageError = 2;
-
-    /// <summary>Exit code: a device or gadget endpoint could not be opened.</summary>
-    public const int DeviceError = 3;
-
     public static Command Create()
     {
         var keyboards = new Option<string[]>("--keyboard") { Description = "A keyboard event node, or a FIFO/file standing in for one; repeatable." };
@@ -54,7 +48,7 @@ internal static class RelayCommand
             if (seconds is <= 0)
             {
                 await stderr.WriteLineAsync("relay: --duration must be positive.").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             if (parseResult.GetValue(simulate))
@@ -63,7 +57,7 @@ internal static class RelayCommand
                 if (playback <= 0)
                 {
                     await stderr.WriteLineAsync("relay: --speed must be positive.").ConfigureAwait(false);
-                    return UsageError;
+                    return ExitCodes.Usage;
                 }
 
                 return await SimulateAsync(stdout, parseResult.GetValue(seed), TimeSpan.FromSeconds(seconds ?? 20), playback, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -87,13 +81,13 @@ internal static class RelayCommand
             if (configuration.Devices.Count == 0 && configuration.InputDirectory is null)
             {
                 await stderr.WriteLineAsync("relay: nothing to read: give --keyboard/--mouse/--consumer or --input-dir (or --simulate).").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             if (configuration.KeyboardGadgetPath is null && configuration.MouseGadgetPath is null && configuration.ConsumerControlGadgetPath is null)
             {
                 await stderr.WriteLineAsync("relay: nowhere to write: give --hidg-keyboard/--hidg-mouse/--hidg-consumer (or --simulate).").ConfigureAwait(false);
-                return UsageError;
+                return ExitCodes.Usage;
             }
 
             return await RunAsync(stdout, stderr, configuration, seconds, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -114,7 +108,7 @@ internal static class RelayCommand
         catch (IOException error)
         {
             await stderr.WriteLineAsync($"relay: {error.Message}").ConfigureAwait(false);
-            return DeviceError;
+            return ExitCodes.Unavailable;
         }
 
         using (service)
@@ -126,7 +120,7 @@ internal static class RelayCommand
             catch (Exception error) when (error is IOException or DirectoryNotFoundException or UnauthorizedAccessException)
             {
                 await stderr.WriteLineAsync($"relay: {error.Message}").ConfigureAwait(false);
-                return DeviceError;
+                return ExitCodes.Unavailable;
             }
 
             await stdout.WriteLineAsync($"relay: running with {service.DeviceCount} device(s){(configuration.InputDirectory is null ? string.Empty : $", watching {configuration.InputDirectory}")}; Ctrl+C stops it.").ConfigureAwait(false);

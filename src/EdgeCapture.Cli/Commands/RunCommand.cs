@@ -33,7 +33,7 @@ internal static class RunCommand
             if (seconds is <= 0)
             {
                 await stderr.WriteLineAsync("run: --duration must be positive.").ConfigureAwait(false);
-                return RecordCommand.UsageError;
+                return ExitCodes.Usage;
             }
 
             ApplianceConfiguration configuration;
@@ -44,7 +44,7 @@ internal static class RunCommand
             catch (ApplianceConfigurationException error)
             {
                 await stderr.WriteLineAsync($"run: configuration refused: {error.Message}").ConfigureAwait(false);
-                return RecordCommand.UsageError;
+                return ExitCodes.Usage;
             }
 
             if (parseResult.GetValue(check))

@@ -35,7 +35,7 @@ internal static class SessionsCommand
             if (!File.Exists(Path.Combine(directory, "index.db")))
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"sessions list: no collector store at {directory}.");
-                return Program.UsageExitCode;
+                return ExitCodes.Usage;
             }
 
             using CollectorStore collectorStore = CollectorStore.Open(new CollectorOptions { StoreDirectory = directory });

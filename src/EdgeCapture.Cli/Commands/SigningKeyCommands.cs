@@ -30,7 +30,7 @@ internal static class SigningKeyCommands
             {
                 key.WriteTo(stdout, now);
                 stderr.WriteLine("Public key: " + key.PublicKey);
-                return CryptoExitCodes.Success;
+                return ExitCodes.Success;
             }
 
             try
@@ -39,11 +39,11 @@ internal static class SigningKeyCommands
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                return CliErrors.Report(stderr, $"keys {name} generate", error.Message, CryptoExitCodes.FileProblem);
+                return CliErrors.Report(stderr, $"keys {name} generate", error.Message, ExitCodes.Unavailable);
             }
 
             stdout.WriteLine(key.PublicKey.ToString());
-            return CryptoExitCodes.Success;
+            return ExitCodes.Success;
         });
         var key = new Option<string>("--key", "-i") { Description = "The key file.", Required = true };
         var show = new Command("public", "Print the public key (ed25519:...) of the key file.");
@@ -54,11 +54,11 @@ internal static class SigningKeyCommands
             {
                 using PersonalSigningKey loaded = PersonalSigningKey.Load(parseResult.GetValue(key)!, kind);
                 parseResult.InvocationConfiguration.Output.WriteLine(loaded.PublicKey.ToString());
-                return CryptoExitCodes.Success;
+                return ExitCodes.Success;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or DeviceKeyFormatException)
             {
-                return CliErrors.Report(parseResult.InvocationConfiguration.Error, $"keys {name} public", error.Message, CryptoExitCodes.FileProblem);
+                return CliErrors.Report(parseResult.InvocationConfiguration.Error, $"keys {name} public", error.Message, ExitCodes.Unavailable);
             }
         });
         command.Subcommands.Add(generate);

@@ -37,7 +37,7 @@ internal static class UploadCommand
             if (seconds is <= 0)
             {
                 await stderr.WriteLineAsync("upload: --timeout must be positive.").ConfigureAwait(false);
-                return RecordCommand.UsageError;
+                return ExitCodes.Usage;
             }
 
             ApplianceConfiguration configuration;
@@ -48,13 +48,13 @@ internal static class UploadCommand
             catch (ApplianceConfigurationException error)
             {
                 await stderr.WriteLineAsync($"upload: configuration refused: {error.Message}").ConfigureAwait(false);
-                return RecordCommand.UsageError;
+                return ExitCodes.Usage;
             }
 
             if (configuration.Upload is null)
             {
                 await stderr.WriteLineAsync("upload: the configuration has no upload section; nothing leaves this box.").ConfigureAwait(false);
-                return RecordCommand.UsageError;
+                return ExitCodes.Usage;
             }
 
             return await DrainAsync(configuration, configuration.Upload, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
@@ -74,7 +74,7 @@ internal static class UploadCommand
         catch (Exception error) when (error is DeviceKeyFormatException or IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"upload: device key {configuration.EffectiveDeviceKeyPath}: {error.Message}").ConfigureAwait(false);
-            return RecordCommand.DeviceError;
+            return ExitCodes.Unavailable;
         }
 
         using (deviceKey)
@@ -87,7 +87,7 @@ internal static class UploadCommand
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
             {
                 await stderr.WriteLineAsync($"upload: outbox in {configuration.DataDirectory}: {error.Message}").ConfigureAwait(false);
-                return RecordCommand.DeviceError;
+                return ExitCodes.Unavailable;
             }
 
             using (outbox)
@@ -104,7 +104,7 @@ internal static class UploadCommand
                 catch (ApplianceConfigurationException error)
                 {
                     await stderr.WriteLineAsync($"upload: {error.Message}").ConfigureAwait(false);
-                    return RecordCommand.UsageError;
+                    return ExitCodes.Usage;
                 }
 
                 var clock = Stopwatch.StartNew();
@@ -119,7 +119,7 @@ internal static class UploadCommand
                     $"upload: {(drained ? "drained" : "stopped")} after {clock.Elapsed.TotalSeconds:0.0} s: {stage.Uploader.Statistics.SegmentsStored} segments confirmed stored, "
                     + $"{stage.Uploader.Statistics.RetractionsDelivered} retractions confirmed, {stage.Uploader.Statistics.PartsSent} parts sent; "
                     + $"left: {Left(now)}; rejected by the collector: {now.RejectedSegments} segments, {now.RejectedRetractions} retractions")).ConfigureAwait(false);
-                return drained && now.RejectedSegments == 0 && now.RejectedRetractions == 0 ? 0 : RecordCommand.VerificationFailed;
+                return drained && now.RejectedSegments == 0 && now.RejectedRetractions == 0 ? 0 : ExitCodes.Failed;
             }
         }
     }

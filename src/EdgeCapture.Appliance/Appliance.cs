@@ -1,3 +1,6 @@
+// Long (about 670 lines) because it is still the hand-built composition root: start and stop order of every part in
+// one place. Issue 13 replaces it with Generic Host hosted services, one per part; splitting it before that would only
+// move the ordering across files.
 using System.Device.Gpio;
 using System.Globalization;
 using System.Threading.Channels;

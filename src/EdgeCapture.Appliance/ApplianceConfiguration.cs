@@ -1,3 +1,6 @@
+// Long (about 450 lines) because it is the one strict reader of appliance.json: every key, its type, range and the
+// error naming it in one place, so no key can be accepted by one path and refused by another. The upload section
+// has its own file.
 using System.Globalization;
 using System.Text.Json;
 using EdgeCapture.Crypto;

@@ -1,3 +1,6 @@
+// Long (about 600 lines) because it is one state machine: header parsing and MAC, then the STREAM chunks with
+// their nonce counter, last-chunk rule and armor; splitting the states apart would scatter the checks the age
+// spec requires in order.
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;

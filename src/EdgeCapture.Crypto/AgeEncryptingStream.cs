@@ -1,3 +1,5 @@
+// Long (about 520 lines) because it is one state machine, the mirror of AgeDecryptingStream: header, stanzas and
+// MAC, then STREAM chunks with the nonce counter and the last-chunk rule, with armor.
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;

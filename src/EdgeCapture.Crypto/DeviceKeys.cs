@@ -28,9 +28,7 @@ public sealed class DeviceSigningKey : IDisposable
     /// <summary>Size of a signature in bytes.</summary>
     public const int SignatureSize = 64;
 
-    private const int SeedSize = 32;
     // Exportable so the key can be written to its file; it is exported only into wiped buffers.
-    private static KeyCreationParameters ExportableKey => new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
     private readonly Key _key;
     private bool _disposed;
 
@@ -45,7 +43,7 @@ public sealed class DeviceSigningKey : IDisposable
 
     /// <summary>Creates a new random signing key (in memory only; see <see cref="Save"/>).</summary>
     /// <returns>The key; dispose it to wipe the secret.</returns>
-    public static DeviceSigningKey Generate() => new(Key.Create(SignatureAlgorithm.Ed25519, ExportableKey));
+    public static DeviceSigningKey Generate() => new(Key.Create(SignatureAlgorithm.Ed25519, Ed25519SeedFile.ExportableKey));
 
     /// <summary>Loads a device key file.</summary>
     /// <param name="path">The key file.</param>
@@ -101,50 +99,8 @@ public sealed class DeviceSigningKey : IDisposable
     /// <param name="contents">The file bytes.</param>
     /// <returns>The key.</returns>
     /// <exception cref="DeviceKeyFormatException">The contents are malformed.</exception>
-    public static DeviceSigningKey Parse(byte[] contents)
-    {
-        ArgumentNullException.ThrowIfNull(contents);
-        Span<byte> seed = stackalloc byte[SeedSize + 3];
-        int found = 0;
-        try
-        {
-            foreach ((int lineNumber, int start, int length) in SecretFile.Lines(contents))
-            {
-                ReadOnlySpan<byte> line = SecretFile.Trim(contents.AsSpan(start, length));
-                if (line.IsEmpty || line[0] == (byte)'#')
-                {
-                    continue;
-                }
-
-                ReadOnlySpan<byte> prefix = "EDGECAPTURE-DEVICE-KEY-1 "u8;
-                if (!line.StartsWith(prefix))
-                {
-                    throw new DeviceKeyFormatException($"Device key file line {lineNumber} is not a comment and does not start with '{KeyLinePrefix} '.");
-                }
-
-                if (++found > 1)
-                {
-                    throw new DeviceKeyFormatException($"Device key file has more than one key line (line {lineNumber}).");
-                }
-
-                if (!StrictBase64.TryDecodePadded(line[prefix.Length..], seed, out int seedLength) || seedLength != SeedSize)
-                {
-                    throw new DeviceKeyFormatException($"Device key file line {lineNumber}: the key is not the canonical padded base64 of {SeedSize} bytes.");
-                }
-            }
-
-            if (found == 0)
-            {
-                throw new DeviceKeyFormatException($"Device key file has no '{KeyLinePrefix}' line.");
-            }
-
-            return new DeviceSigningKey(Key.Import(SignatureAlgorithm.Ed25519, seed[..SeedSize], KeyBlobFormat.RawPrivateKey, ExportableKey));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    public static DeviceSigningKey Parse(byte[] contents) =>
+        new(Ed25519SeedFile.Parse(contents, KeyLinePrefix, "Device key file", string.Empty));
 
     /// <summary>Saves the key to a new file, mode 0600. Never overwrites an existing file.</summary>
     /// <param name="path">The new file.</param>
@@ -164,31 +120,7 @@ public sealed class DeviceSigningKey : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        writer.Write("# EdgeCapture device signing key (Ed25519). Secret: keep it mode 0600 on this box only.\n");
-        writer.Write("# created: " + created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + "\n");
-        writer.Write("# public key: " + PublicKey + "\n");
-        Span<byte> seed = stackalloc byte[SeedSize];
-        Span<byte> encoded = stackalloc byte[44];
-        Span<char> text = stackalloc char[44];
-        try
-        {
-            _key.TryExport(KeyBlobFormat.RawPrivateKey, seed, out _);
-            int length = StrictBase64.EncodePadded(seed, encoded);
-            for (int i = 0; i < length; i++)
-            {
-                text[i] = (char)encoded[i];
-            }
-
-            writer.Write(KeyLinePrefix + " ");
-            writer.Write(text[..length]);
-            writer.Write('\n');
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-            CryptographicOperations.ZeroMemory(encoded);
-            text.Clear();
-        }
+        Ed25519SeedFile.Write(writer, _key, KeyLinePrefix, "EdgeCapture device signing key (Ed25519). Secret: keep it mode 0600 on this box only.", PublicKey.ToString(), created);
     }
 
     /// <summary>Signs <paramref name="data"/> (Ed25519, deterministic).</summary>

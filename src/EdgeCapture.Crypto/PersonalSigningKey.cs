@@ -30,8 +30,6 @@ public enum PersonalSigningKeyKind
 /// </remarks>
 public sealed class PersonalSigningKey : IDisposable
 {
-    private const int SeedSize = 32;
-    private static KeyCreationParameters ExportableKey => new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
     private readonly Key _key;
     private bool _disposed;
 
@@ -61,7 +59,7 @@ public sealed class PersonalSigningKey : IDisposable
     /// <summary>Creates a new random key in memory (see <see cref="Save"/>).</summary>
     /// <param name="kind">Whose key it is.</param>
     /// <returns>The key; dispose it to wipe the secret.</returns>
-    public static PersonalSigningKey Generate(PersonalSigningKeyKind kind) => new(Key.Create(SignatureAlgorithm.Ed25519, ExportableKey), kind);
+    public static PersonalSigningKey Generate(PersonalSigningKeyKind kind) => new(Key.Create(SignatureAlgorithm.Ed25519, Ed25519SeedFile.ExportableKey), kind);
 
     /// <summary>Loads a key file of the given kind.</summary>
     /// <param name="path">The key file.</param>
@@ -93,51 +91,8 @@ public sealed class PersonalSigningKey : IDisposable
     /// <param name="kind">The kind the file must hold.</param>
     /// <returns>The key.</returns>
     /// <exception cref="DeviceKeyFormatException">The contents are malformed or of another kind.</exception>
-    public static PersonalSigningKey Parse(byte[] contents, PersonalSigningKeyKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(contents);
-        string tag = KeyLinePrefix(kind);
-        byte[] prefix = Encoding.ASCII.GetBytes(tag + " ");
-        Span<byte> seed = stackalloc byte[SeedSize + 3];
-        int found = 0;
-        try
-        {
-            foreach ((int lineNumber, int start, int length) in SecretFile.Lines(contents))
-            {
-                ReadOnlySpan<byte> line = SecretFile.Trim(contents.AsSpan(start, length));
-                if (line.IsEmpty || line[0] == (byte)'#')
-                {
-                    continue;
-                }
-
-                if (!line.StartsWith(prefix))
-                {
-                    throw new DeviceKeyFormatException($"Signing key file line {lineNumber} is not a comment and does not start with '{tag} ' (is it another kind of key?).");
-                }
-
-                if (++found > 1)
-                {
-                    throw new DeviceKeyFormatException($"Signing key file has more than one key line (line {lineNumber}).");
-                }
-
-                if (!StrictBase64.TryDecodePadded(line[prefix.Length..], seed, out int seedLength) || seedLength != SeedSize)
-                {
-                    throw new DeviceKeyFormatException($"Signing key file line {lineNumber}: the key is not the canonical padded base64 of {SeedSize} bytes.");
-                }
-            }
-
-            if (found == 0)
-            {
-                throw new DeviceKeyFormatException($"Signing key file has no '{tag}' line.");
-            }
-
-            return new PersonalSigningKey(Key.Import(SignatureAlgorithm.Ed25519, seed[..SeedSize], KeyBlobFormat.RawPrivateKey, ExportableKey), kind);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    public static PersonalSigningKey Parse(byte[] contents, PersonalSigningKeyKind kind) =>
+        new(Ed25519SeedFile.Parse(contents, KeyLinePrefix(kind), "Signing key file", " (is it another kind of key?)"), kind);
 
     /// <summary>Saves the key to a new file, mode 0600; never overwrites.</summary>
     /// <param name="path">The new file.</param>
@@ -158,31 +113,7 @@ public sealed class PersonalSigningKey : IDisposable
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
         string who = Kind == PersonalSigningKeyKind.Operator ? "operator" : "custodian";
-        writer.Write($"# EdgeCapture {who} signing key (Ed25519). Secret: keep it mode 0600.\n");
-        writer.Write("# created: " + created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + "\n");
-        writer.Write("# public key: " + PublicKey + "\n");
-        Span<byte> seed = stackalloc byte[SeedSize];
-        Span<byte> encoded = stackalloc byte[44];
-        Span<char> text = stackalloc char[44];
-        try
-        {
-            _key.TryExport(KeyBlobFormat.RawPrivateKey, seed, out _);
-            int length = StrictBase64.EncodePadded(seed, encoded);
-            for (int i = 0; i < length; i++)
-            {
-                text[i] = (char)encoded[i];
-            }
-
-            writer.Write(KeyLinePrefix(Kind) + " ");
-            writer.Write(text[..length]);
-            writer.Write('\n');
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-            CryptographicOperations.ZeroMemory(encoded);
-            text.Clear();
-        }
+        Ed25519SeedFile.Write(writer, _key, KeyLinePrefix(Kind), $"EdgeCapture {who} signing key (Ed25519). Secret: keep it mode 0600.", PublicKey.ToString(), created);
     }
 
     /// <summary>Signs <paramref name="data"/> (Ed25519, deterministic).</summary>

@@ -1,3 +1,5 @@
+// Long (about 440 lines): the five `fleet` subcommands share the broker/view options, the signing-key loading and
+// the table and JSON output; each subcommand is one method here. Splitting per subcommand is the next step.
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -1,3 +1,5 @@
+// Long (about 560 lines) because it is the whole ICollectorIndex over one SQLite schema: each method is one
+// statement or transaction, and keeping them beside the schema keeps the SQL consistent with it.
 using System.Globalization;
 using EdgeCapture.Collector.Storage;
 using EdgeCapture.Crypto;

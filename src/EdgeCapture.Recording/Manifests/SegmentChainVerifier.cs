@@ -1,3 +1,5 @@
+// Slightly over 400 lines: signatures, ciphertext hashes, chain links and decryption of one outbox or store in one
+// verifier, so the custodian's check and the export use exactly the same rules.
 using System.Buffers;
 using System.Security.Cryptography;
 using EdgeCapture.Crypto;

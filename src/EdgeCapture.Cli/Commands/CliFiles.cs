@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using EdgeCapture.Appliance;
 using EdgeCapture.Crypto;
 
 namespace EdgeCapture.Cli.Commands;
@@ -51,6 +53,26 @@ internal static class CliFiles
             {
                 CryptographicOperations.ZeroMemory(contents);
             }
+        }
+    }
+
+    /// <summary>The <c>--config</c> option of the commands that run from appliance.json.</summary>
+    public static Option<string> ConfigurationOption() =>
+        new("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
+
+    /// <summary>Loads appliance.json, or says on <paramref name="stderr"/> why it is refused (the key named).</summary>
+    public static bool TryLoadConfiguration(string path, TextWriter stderr, string command, [NotNullWhen(true)] out ApplianceConfiguration? configuration)
+    {
+        try
+        {
+            configuration = ApplianceConfiguration.Load(path);
+            return true;
+        }
+        catch (ApplianceConfigurationException error)
+        {
+            stderr.WriteLine($"{command}: configuration refused: {error.Message}");
+            configuration = null;
+            return false;
         }
     }
 }

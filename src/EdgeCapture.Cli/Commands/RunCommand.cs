@@ -14,7 +14,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
+        var config = CliFiles.ConfigurationOption();
         var duration = new Option<double?>("--duration") { Description = "Seconds to run (default: until Ctrl+C or SIGTERM)." };
         var check = new Option<bool>("--check") { Description = "Only validate the configuration and exit." };
         var simulate = new Option<bool>("--simulate") { Description = "Run this configuration (recorder, outbox, upload) on simulated hardware: a scripted user through the real relay on private FIFOs, a simulated switch; device, gadget and pinout settings unused." };
@@ -36,14 +36,8 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            ApplianceConfiguration configuration;
-            try
+            if (!CliFiles.TryLoadConfiguration(parseResult.GetValue(config)!, stderr, "run", out ApplianceConfiguration? configuration))
             {
-                configuration = ApplianceConfiguration.Load(parseResult.GetValue(config)!);
-            }
-            catch (ApplianceConfigurationException error)
-            {
-                await stderr.WriteLineAsync($"run: configuration refused: {error.Message}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 

@@ -24,7 +24,7 @@ internal static class UploadCommand
 
     public static Command Create()
     {
-        var config = new Option<string>("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
+        var config = CliFiles.ConfigurationOption();
         var timeout = new Option<double?>("--timeout") { Description = "Give up after this many seconds (default: wait until drained)." };
         var command = new Command("upload", "Drain the box's outbox to the collector (the configuration's upload section), then exit. The appliance must not be running.");
         command.Options.Add(config);
@@ -40,14 +40,8 @@ internal static class UploadCommand
                 return ExitCodes.Usage;
             }
 
-            ApplianceConfiguration configuration;
-            try
+            if (!CliFiles.TryLoadConfiguration(parseResult.GetValue(config)!, stderr, "upload", out ApplianceConfiguration? configuration))
             {
-                configuration = ApplianceConfiguration.Load(parseResult.GetValue(config)!);
-            }
-            catch (ApplianceConfigurationException error)
-            {
-                await stderr.WriteLineAsync($"upload: configuration refused: {error.Message}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 

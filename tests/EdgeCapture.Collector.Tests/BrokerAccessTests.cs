@@ -79,6 +79,31 @@ public sealed class BrokerAccessTests : IDisposable
         Assert.False(TopicAccess.MaySubscribe("box-a", "edgecapture/v1/groups/floor-3/down/#"));
         Assert.False(TopicAccess.MayPublish("box-a", "edgecapture/v1/groups/floor-3/down/fleet/command"));
         Assert.True(TopicAccess.MayPublish(EmbeddedBroker.CollectorUserName, "edgecapture/v1/box-a/down/answer"));
+
+        // The operator role: as the ACL's "user edgecapture-operator" block.
+        Assert.Contains("user " + EmbeddedBroker.OperatorUserName, acl, StringComparison.Ordinal);
+        Assert.Contains("topic write edgecapture/v1/groups/+/down/fleet/command", acl, StringComparison.Ordinal);
+        const string role = TopicAccess.OperatorIdentity;
+        Assert.True(TopicAccess.MayPublish(role, "edgecapture/v1/groups/floor-3/down/fleet/command"));
+        Assert.True(TopicAccess.MayPublish(role, "edgecapture/v1/groups/floor-3/down/fleet/desired"));
+        Assert.True(TopicAccess.MayPublish(role, "edgecapture/v1/box-a/down/fleet/command"));
+        Assert.True(TopicAccess.MayPublish(role, "edgecapture/v1/box-a/down/fleet/desired"));
+        Assert.False(TopicAccess.MayPublish(role, "edgecapture/v1/box-a/down/answer"));
+        Assert.False(TopicAccess.MayPublish(role, "edgecapture/v1/box-a/up/part"));
+        Assert.False(TopicAccess.MayPublish(role, "edgecapture/v1/+/down/fleet/command"));
+        Assert.True(TopicAccess.MaySubscribe(role, "edgecapture/v1/+/up/fleet/response"));
+        Assert.True(TopicAccess.MaySubscribe(role, "edgecapture/v1/+/up/presence"));
+        Assert.True(TopicAccess.MaySubscribe(role, "edgecapture/v1/groups/+/down/fleet/desired"));
+        Assert.False(TopicAccess.MaySubscribe(role, "edgecapture/v1/+/up/part"));
+        Assert.False(TopicAccess.MaySubscribe(role, "edgecapture/v1/+/down/answer"));
+        Assert.False(TopicAccess.MaySubscribe(role, "edgecapture/v1/+/down/fleet/command"));
+        Assert.False(TopicAccess.MaySubscribe(role, "#"));
+        Assert.False(TopicAccess.MaySubscribe(role, "edgecapture/v1/#"));
+
+        // No box writes a command or a desired document, its own included.
+        Assert.False(TopicAccess.MayPublish("box-a", "edgecapture/v1/box-a/down/fleet/command"));
+        Assert.False(TopicAccess.MayPublish("box-a", "edgecapture/v1/box-b/down/fleet/desired"));
+        Assert.False(TopicAccess.MayPublish("box-a", "edgecapture/v1/groups/floor-3/down/fleet/desired"));
     }
 
     private static async Task RunAccessScenarioAsync(CollectorService collector, List<IngestResult> handled, Func<int, Task<TestMqttBox>> connectA, Func<int, Task<TestMqttBox>> connectB, int port, bool subscriptionsRefused)

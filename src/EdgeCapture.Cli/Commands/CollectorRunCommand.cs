@@ -9,7 +9,8 @@ namespace EdgeCapture.Cli.Commands;
 
 /// <summary>
 /// <c>edgecapture collector run</c>: the whole on-prem side in one process. By default it starts the embedded MQTT broker
-/// (plain TCP on loopback for a lab; <c>--tls-cert/--tls-key/--client-ca</c> for boxes with client certificates); with
+/// (plain TCP on loopback for a lab; <c>--tls-cert/--tls-key/--client-ca</c> for boxes with client certificates; operators
+/// with a client certificate whose CN is <c>edgecapture-operator</c>, or <c>--operator-password-file</c>); with
 /// <c>--broker</c> it connects to Mosquitto or a cluster instead (<c>--shared-group</c> lets several instances share the load).
 /// Prints the collector's public key (for the boxes' <c>upload.collectorPublicKey</c>) and runs until Ctrl+C or SIGTERM.
 /// </summary>
@@ -26,13 +27,14 @@ internal static class CollectorRunCommand
         var broker = new Option<string?>("--broker") { Description = "Use an external broker instead: mqtt://host:port or mqtts://host:port." };
         var cert = new Option<string?>("--cert") { Description = "--broker: the collector's client certificate (PEM; its CN is edgecapture-collector in the shipped ACL)." };
         var key = new Option<string?>("--key") { Description = "--broker: the client certificate's private key (PEM)." };
+        var operatorPassword = new Option<string?>("--operator-password-file") { Description = "Embedded broker: a file whose first line is the operator role's password (user edgecapture-operator; over TLS an operator client certificate with that CN suffices)." };
         var sharedGroup = new Option<string?>("--shared-group") { Description = "--broker: share the uploads with other instances ($share/GROUP/...)." };
         var retentionDays = new Option<int>("--retention-days") { Description = "Delete stored segments older than this (0: keep).", DefaultValueFactory = _ => 90 };
         var quota = new Option<long>("--quota-bytes") { Description = "Delete the oldest stored segments beyond this many bytes (0: no quota).", DefaultValueFactory = _ => 1L << 40 };
         var stagingQuota = new Option<long>("--staging-quota-bytes") { Description = "Most bytes of parts staged at once.", DefaultValueFactory = _ => 8L << 30 };
         var verbose = new Option<bool>("--verbose") { Description = "Log every stored segment." };
         var command = new Command("run", "Run the collector: broker (embedded unless --broker), ingest, retention.");
-        foreach (Option option in new Option[] { store, listen, port, tlsCert, tlsKey, clientCa, broker, cert, key, sharedGroup, retentionDays, quota, stagingQuota, verbose })
+        foreach (Option option in new Option[] { store, listen, port, tlsCert, tlsKey, clientCa, operatorPassword, broker, cert, key, sharedGroup, retentionDays, quota, stagingQuota, verbose })
         {
             command.Options.Add(option);
         }
@@ -54,6 +56,11 @@ internal static class CollectorRunCommand
                 X509Certificate2? authority = parseResult.GetValue(clientCa) is { } caPath ? X509CertificateLoader.LoadCertificateFromFile(caPath) : null;
                 if (parseResult.GetValue(broker) is { } brokerUri)
                 {
+                    if (parseResult.GetValue(operatorPassword) is not null)
+                    {
+                        throw new FormatException("--operator-password-file is for the embedded broker; with --broker, the broker's own ACL decides (Deployment/mosquitto/acl).");
+                    }
+
                     var uri = new Uri(brokerUri);
                     if (uri.Scheme is not ("mqtt" or "mqtts"))
                     {
@@ -85,6 +92,7 @@ internal static class CollectorRunCommand
                             Port = parseResult.GetValue(port),
                             ServerCertificate = LoadPair(parseResult.GetValue(tlsCert), parseResult.GetValue(tlsKey), "--tls-cert", "--tls-key"),
                             ClientCertificateAuthority = authority,
+                            OperatorPassword = parseResult.GetValue(operatorPassword) is { } passwordPath ? ReadPassword(passwordPath) : null,
                         },
                     };
                     if (options.EmbeddedBroker.ServerCertificate is not null && authority is null)
@@ -134,6 +142,12 @@ internal static class CollectorRunCommand
             return 0;
         });
         return command;
+    }
+
+    private static string ReadPassword(string path)
+    {
+        string password = File.ReadLines(path).FirstOrDefault()?.TrimEnd('\r') ?? string.Empty;
+        return password.Length >= 16 ? password : throw new FormatException($"the operator password in '{path}' is shorter than 16 characters.");
     }
 
     private static X509Certificate2? LoadPair(string? certificatePath, string? keyPath, string certificateOption, string keyOption)

@@ -12,13 +12,22 @@ namespace EdgeCapture.Collector.Broker;
 /// The default broker: MQTTnet's server in the collector's own process, so one command runs the whole on-prem side. It
 /// enforces the same rules as the shipped Mosquitto ACL: a device may publish only under <c>edgecapture/v1/{its id}/up/</c>
 /// and subscribe only under <c>edgecapture/v1/{its id}/down/</c>; only the collector's own client (a per-process secret)
-/// may read every device's uploads. It has no shared subscriptions, so one collector instance uses it; several instances
-/// use Mosquitto or a cluster.
+/// may read every device's uploads; the operator role (a client certificate with common name <see cref="OperatorUserName"/>, as
+/// with Mosquitto, or that user name with <see cref="EmbeddedBrokerOptions.OperatorPassword"/>) reads the fleet and writes
+/// signed commands and desired documents (<see cref="TopicAccess"/>). It has no shared subscriptions, so one collector
+/// instance uses it; several instances use Mosquitto or a cluster.
 /// </summary>
 public sealed partial class EmbeddedBroker : IAsyncDisposable
 {
     /// <summary>The MQTT user name of the collector's own client (a device id never starts with <c>$</c>).</summary>
     public const string CollectorUserName = "$edgecapture-collector";
+
+    /// <summary>
+    /// The operator role's name: the common name of an operator's client certificate (the shipped Mosquitto ACL's
+    /// <c>user edgecapture-operator</c>), or the user name that goes with <see cref="EmbeddedBrokerOptions.OperatorPassword"/>.
+    /// Operators share the role; each one is accountable through the key that signs the commands.
+    /// </summary>
+    public const string OperatorUserName = "edgecapture-operator";
 
     private const string IdentityItem = "edgecapture.identity";
     private readonly MqttServer _server;
@@ -119,26 +128,35 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         string? identity;
         if (connection.UserName == CollectorUserName)
         {
-            identity = CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(connection.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(CollectorSecret))
-                ? CollectorUserName
-                : null;
+            identity = SameSecret(connection.Password, CollectorSecret) ? CollectorUserName : null;
         }
         else if (UsesTls && !connection.IsSecureConnection)
         {
             // The plain loopback listener is the collector's alone.
             identity = null;
         }
+        else if (connection.UserName == OperatorUserName && _options.OperatorPassword is { } operatorPassword)
+        {
+            // With a password configured, claiming the role by name takes the password, whatever certificate came with it.
+            identity = SameSecret(connection.Password, operatorPassword) ? TopicAccess.OperatorIdentity : null;
+        }
         else if (UsesTls)
         {
-            // As Mosquitto's use_identity_as_username: the certificate's common name is the device, whatever user name was sent.
+            // As Mosquitto's use_identity_as_username: the certificate's common name is the identity, whatever user name was sent.
             identity = connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
         }
         else
         {
-            identity = connection.UserName;
+            // Plain TCP (a lab): the user name is the device; the operator role is never taken on a bare name.
+            identity = connection.UserName == OperatorUserName ? null : connection.UserName;
         }
 
-        if (identity is null || (identity != CollectorUserName && !DeviceIdentifier.IsValid(identity)))
+        if (identity == OperatorUserName)
+        {
+            identity = TopicAccess.OperatorIdentity;
+        }
+
+        if (identity is null || (identity != CollectorUserName && identity != TopicAccess.OperatorIdentity && !DeviceIdentifier.IsValid(identity)))
         {
             connection.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             LogRefused(_logger, connection.ClientId ?? string.Empty, connection.UserName ?? string.Empty);
@@ -148,6 +166,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         connection.SessionItems[IdentityItem] = identity;
         return Task.CompletedTask;
     }
+
+    private static bool SameSecret(string? presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(presented ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(expected));
 
     private Task InterceptPublishAsync(InterceptingPublishEventArgs publish)
     {
@@ -186,12 +207,12 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     [LoggerMessage(EventId = 5100, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (TLS {Tls})")]
     private static partial void LogStarted(ILogger logger, System.Net.IPAddress address, int port, bool tls);
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Refused a connection (client id {ClientId}, user {UserName}): not an authenticated device")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Refused a connection (client id {ClientId}, user {UserName}): not an authenticated device, operator or collector")]
     private static partial void LogRefused(ILogger logger, string clientId, string userName);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Device {Identity} may not publish to {Topic}; refused")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "{Identity} may not publish to {Topic}; refused")]
     private static partial void LogPublishDenied(ILogger logger, string identity, string topic);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Device {Identity} may not subscribe to {Filter}; refused")]
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "{Identity} may not subscribe to {Filter}; refused")]
     private static partial void LogSubscribeDenied(ILogger logger, string identity, string filter);
 }

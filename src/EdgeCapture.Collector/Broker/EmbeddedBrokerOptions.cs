@@ -22,6 +22,12 @@ public sealed class EmbeddedBrokerOptions
     /// <summary>The CA that issues device certificates; with TLS, a device must present a certificate it signed.</summary>
     public X509Certificate2? ClientCertificateAuthority { get; init; }
 
+    /// <summary>
+    /// The operator role's password, or null: a client with user name <see cref="EmbeddedBroker.OperatorUserName"/> and this
+    /// password is the operator role (needed on plain TCP; over TLS an operator's client certificate with that common name suffices).
+    /// </summary>
+    public string? OperatorPassword { get; init; }
+
     /// <summary>Messages queued per client before the broker drops the oldest (MQTTnet drops silently; the box resends what is not confirmed).</summary>
     public int MaximumPendingMessagesPerClient { get; init; } = 10_000;
 

@@ -38,6 +38,9 @@ public sealed class FleetLinkSession
 
     /// <summary>Called for each received message on the connection's thread: it must only enqueue and return.</summary>
     public required Action<FleetIncomingMessage> OnMessage { get; init; }
+
+    /// <summary>Optional: called with the reason after each failed connect attempt (the link keeps retrying).</summary>
+    public Action<string>? OnConnectFailed { get; init; }
 }
 
 /// <summary>

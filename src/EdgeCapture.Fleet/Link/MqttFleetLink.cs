@@ -55,6 +55,9 @@ public sealed partial class MqttFleetLink : IFleetLink
     /// <inheritdoc/>
     public bool IsConnected => _isReady && _client.IsConnected;
 
+    /// <summary>Why the latest connect attempt failed (the broker's reason code or the socket/TLS error), or null after a success.</summary>
+    public string? LastConnectError { get; private set; }
+
     /// <inheritdoc/>
     /// <remarks>Always null: this link publishes the agent's own Will and birth.</remarks>
     public long? PresenceSequence => null;
@@ -139,7 +142,9 @@ public sealed partial class MqttFleetLink : IFleetLink
             }
             catch (Exception exception) when (exception is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or System.Net.Sockets.SocketException)
             {
+                LastConnectError = exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
                 LogConnectFailed(_options.ClientId, exception.Message);
+                _session?.OnConnectFailed?.Invoke(LastConnectError);
                 TimeSpan jittered = delay * (0.5 + (Random.Shared.NextDouble() / 2));
                 try
                 {
@@ -210,7 +215,14 @@ public sealed partial class MqttFleetLink : IFleetLink
                 subscribe = subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
             }
 
-            await _client.SubscribeAsync(subscribe.Build(), stop).ConfigureAwait(false);
+            MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(subscribe.Build(), stop).ConfigureAwait(false);
+            foreach (MqttClientSubscribeResultItem item in subscribed.Items)
+            {
+                if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+                {
+                    LogSubscribeRefused(_options.ClientId, item.TopicFilter.Topic, item.ResultCode.ToString());
+                }
+            }
         }
 
         await _publishLock.WaitAsync(stop).ConfigureAwait(false);
@@ -227,6 +239,7 @@ public sealed partial class MqttFleetLink : IFleetLink
         }
 
         LogConnected(_options.ClientId, _options.Host, _options.Port);
+        LastConnectError = null;
         _isReady = true;
     }
 
@@ -334,6 +347,9 @@ public sealed partial class MqttFleetLink : IFleetLink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "fleet link {ClientId}: connect failed: {Reason}")]
     private partial void LogConnectFailed(string clientId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "fleet link {ClientId}: the broker refused the subscription {Filter}: {Code}")]
+    private partial void LogSubscribeRefused(string clientId, string filter, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "fleet link {ClientId}: ping failed")]
     private partial void LogPingFailed(string clientId);

@@ -33,7 +33,7 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     /// <summary>The fleet as received so far.</summary>
     public FleetView View { get; }
 
-    /// <summary>Connects and subscribes; completes once connected (retained messages arrive right after).</summary>
+    /// <summary>Connects over plain TCP without credentials (a lab or a test broker); see the overload taking options.</summary>
     /// <param name="host">Broker host.</param>
     /// <param name="port">Broker port.</param>
     /// <param name="time">The clock.</param>
@@ -41,10 +41,25 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     /// <param name="followDesired">Also follow retained desired documents (for <c>config get</c>).</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The session.</returns>
-    public static async Task<FleetOperatorSession> ConnectAsync(string host, int port, TimeProvider time, ILoggerFactory? loggerFactory, bool followDesired, CancellationToken cancellationToken)
+    public static Task<FleetOperatorSession> ConnectAsync(string host, int port, TimeProvider time, ILoggerFactory? loggerFactory, bool followDesired, CancellationToken cancellationToken) =>
+        ConnectAsync(new MqttFleetLinkOptions { Host = host, Port = port, ClientId = NewClientId() }, time, loggerFactory, followDesired, cancellationToken);
+
+    /// <summary>
+    /// Connects and subscribes; completes once connected (retained messages arrive right after). The first failed attempt
+    /// ends it with <see cref="FleetBrokerException"/> naming the reason (an operator's command is one attempt, not a service
+    /// that waits for the broker).
+    /// </summary>
+    /// <param name="options">Broker, client id, TLS (CA, client certificate) and credentials; the shipped deployment wants an
+    /// operator client certificate (CN <c>edgecapture-operator</c>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">Logging, or null.</param>
+    /// <param name="followDesired">Also follow retained desired documents (for <c>config get</c>).</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The session.</returns>
+    public static async Task<FleetOperatorSession> ConnectAsync(MqttFleetLinkOptions options, TimeProvider time, ILoggerFactory? loggerFactory, bool followDesired, CancellationToken cancellationToken)
     {
-        string name = "operator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var link = new MqttFleetLink(new MqttFleetLinkOptions { Host = host, Port = port, ClientId = name }, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqttFleetLink>());
+        ArgumentNullException.ThrowIfNull(options);
+        var link = new MqttFleetLink(options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqttFleetLink>());
         var session = new FleetOperatorSession(link, time);
         var subscriptions = new List<string>(FleetView.Subscriptions) { FleetTopics.AllDevices("response") };
         if (followDesired)
@@ -53,22 +68,35 @@ public sealed class FleetOperatorSession : IAsyncDisposable
             subscriptions.Add(FleetTopics.AllGroupDesired);
         }
 
-        await link.StartAsync(
-            new FleetLinkSession
-            {
-                Subscriptions = subscriptions,
-                NextWill = () => null,
-                OnConnected = () =>
+        try
+        {
+            await link.StartAsync(
+                new FleetLinkSession
                 {
-                    session._connected.TrySetResult();
-                    return [];
+                    Subscriptions = subscriptions,
+                    NextWill = () => null,
+                    OnConnected = () =>
+                    {
+                        session._connected.TrySetResult();
+                        return [];
+                    },
+                    OnMessage = session.Receive,
+                    OnConnectFailed = reason => session._connected.TrySetException(new FleetBrokerException($"cannot connect to the broker at {options.Host}:{options.Port}: {reason}")),
                 },
-                OnMessage = session.Receive,
-            },
-            cancellationToken).ConfigureAwait(false);
-        await session._connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return session;
+                cancellationToken).ConfigureAwait(false);
+            await session._connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
+
+    /// <summary>A fresh MQTT client id for one operator session (several operators share the role, never a client id).</summary>
+    /// <returns>The client id.</returns>
+    public static string NewClientId() => "operator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>The latest retained desired document of a target, decoded, or null.</summary>
     /// <param name="target">The device or group.</param>
@@ -95,7 +123,7 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     /// <param name="document">The document.</param>
     /// <param name="key">The operator's key.</param>
     /// <param name="cancellationToken">Cancels.</param>
-    /// <returns>Whether the broker accepted it.</returns>
+    /// <returns>Whether the broker accepted it (false: refused, e.g. by its ACL).</returns>
     public Task<bool> PublishDesiredAsync(FleetDesiredConfiguration document, PersonalSigningKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -112,6 +140,7 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     /// <param name="progress">Receives the number of responses so far.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The responses received, in arrival order.</returns>
+    /// <exception cref="FleetBrokerException">The broker refused the publish (its ACL: not the operator role).</exception>
     public async Task<IReadOnlyList<VerifiedResponse>> SendEnvelopeAsync(FleetTarget target, string commandId, byte[] envelope, int expectedResponders, TimeSpan timeout, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -123,7 +152,11 @@ public sealed class FleetOperatorSession : IAsyncDisposable
         {
             // Each box answers on its own up/fleet/response (what its ACL lets it write); a device command names that topic.
             string? responseTopic = target.IsGroup ? null : FleetTopics.Response(target.Name);
-            await _link.PublishAsync(new FleetOutgoingMessage(target.CommandTopic, envelope, Retain: false) { ResponseTopic = responseTopic, CorrelationData = correlation }, cancellationToken).ConfigureAwait(false);
+            if (!await _link.PublishAsync(new FleetOutgoingMessage(target.CommandTopic, envelope, Retain: false) { ResponseTopic = responseTopic, CorrelationData = correlation }, cancellationToken).ConfigureAwait(false))
+            {
+                throw new FleetBrokerException($"the broker refused the command on {target.CommandTopic} (is this client the operator role?)");
+            }
+
             try
             {
                 await pending.Complete.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
@@ -149,6 +182,7 @@ public sealed class FleetOperatorSession : IAsyncDisposable
     /// <param name="progress">Receives the number of responses so far.</param>
     /// <param name="cancellationToken">Cancels.</param>
     /// <returns>The responses.</returns>
+    /// <exception cref="FleetBrokerException">The broker refused the publish.</exception>
     public Task<IReadOnlyList<VerifiedResponse>> SendAsync(FleetCommand command, PersonalSigningKey key, int expectedResponders, TimeSpan timeout, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -31,6 +31,15 @@ internal static class Program
             return await ChildExportAsync(args[1], args[2], args[3]).ConfigureAwait(false);
         }
 
+        if (args.Length == 3 && args[0] == "create-box")
+        {
+            // For profiling an export by hand (dotnet-trace, dotnet-counters): seals a session into DIR/box, DIR/custodian.txt.
+            Directory.CreateDirectory(args[1]);
+            (int count, long length) = CreateBox(Path.Combine(args[1], "box"), Path.Combine(args[1], "custodian.txt"), Path.Combine(args[1], "ciphertext"), int.Parse(args[2], CultureInfo.InvariantCulture));
+            Console.WriteLine(Invariant($"{count} segments, {length} ciphertext bytes"));
+            return 0;
+        }
+
         int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "64,256").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
         int runs = int.Parse(StringOption(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         int accuracySeeds = int.Parse(StringOption(args, "--accuracy-seeds") ?? "8", CultureInfo.InvariantCulture);

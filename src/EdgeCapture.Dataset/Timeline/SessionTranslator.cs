@@ -203,7 +203,7 @@ internal sealed class SessionTranslator
         summary.CorrectionsAttempted++;
         double scale = (double)_lastFrame.Width / _screenWidth;
         int radius = (int)Math.Ceiling(Math.Max(_pointer.SearchRadius, _motionAtFrame) * scale);
-        if (!_locator.TryLocate(_lastFrame.Jpeg.Span, scale, (int)Math.Round(_estimateAtFrameX * scale), (int)Math.Round(_estimateAtFrameY * scale), radius, out int foundX, out int foundY))
+        if (!_locator.TryLocate(_lastFrame, scale, (int)Math.Round(_estimateAtFrameX * scale), (int)Math.Round(_estimateAtFrameY * scale), radius, out int foundX, out int foundY))
         {
             return (null, null);
         }

@@ -1,0 +1,71 @@
+using EdgeCapture.Dataset.Timeline;
+using EdgeCapture.Input.Simulation;
+using EdgeCapture.Video.Encoding;
+using EdgeCapture.Video.Frames;
+using EdgeCapture.Video.Simulation;
+
+namespace EdgeCapture.Dataset.Tests;
+
+/// <summary>
+/// The fast pointer locator (SIMD quick test, scores from prefix sums, one decode per frame) must give exactly the
+/// answer of the plain pixel-by-pixel search it replaced (<see cref="ReferencePointerLocator"/>): same found or not,
+/// same position, for estimates near and far, small and large radii, frame scales, desktops with and without the pointer.
+/// </summary>
+public sealed class PointerLocatorEquivalenceTests
+{
+    private const int Width = DesktopActivityScript.ScreenWidth;
+    private const int Height = DesktopActivityScript.ScreenHeight;
+
+    [Fact]
+    public void The_fast_search_finds_what_the_pixel_by_pixel_search_finds()
+    {
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 75 });
+        byte[] canvas = new byte[Width * 2 * Height];
+        using var fast = new PointerLocator();
+        using var reference = new ReferencePointerLocator();
+        var random = new Random(20261201);
+        int compared = 0;
+        int found = 0;
+        (int X, int Y, int Seed)[] pointers = [(700, 400, 5), (3, 2, 9), (1915, 1075, 13), (960, 540, 21), (-100, -100, 5)];
+        foreach ((int pointerX, int pointerY, int seed) in pointers)
+        {
+            var frame = new FrameReference(pointerX * 1000L, Width, Height, Render(pointerX, pointerY, seed, encoder, canvas));
+            (int X, int Y, int Radius, double Scale)[] searches =
+            [
+                (pointerX, pointerY, 48, 1.0),
+                (pointerX + 30, pointerY - 20, 48, 1.0),
+                (pointerX - 300, pointerY + 200, 600, 1.0),
+                (pointerX, pointerY, 900, 1.0),
+                (random.Next(Width), random.Next(Height), 120, 1.0),
+                (random.Next(Width), random.Next(Height), 400, 1.0),
+                (pointerX, pointerY, 200, 0.5),
+                (pointerX, pointerY, 200, 1.5),
+                (Width + 50, Height + 50, 40, 1.0),
+            ];
+            foreach ((int x, int y, int radius, double scale) in searches)
+            {
+                bool expected = reference.TryLocate(frame.Jpeg.Span, scale, x, y, radius, out int expectedX, out int expectedY);
+                bool actual = fast.TryLocate(frame, scale, x, y, radius, out int actualX, out int actualY);
+                Assert.True(expected == actual, $"pointer ({pointerX},{pointerY}) seed {seed}, search ({x},{y}) r {radius} scale {scale}: reference found={expected}, fast found={actual}");
+                if (expected)
+                {
+                    Assert.Equal((expectedX, expectedY), (actualX, actualY));
+                    found++;
+                }
+
+                compared++;
+            }
+        }
+
+        Assert.Equal(pointers.Length * 9, compared);
+        Assert.True(found >= 10, $"only {found} searches found a pointer: the comparison would prove little");
+        Assert.Equal(pointers.Length, fast.FramesDecoded);
+    }
+
+    private static byte[] Render(int pointerX, int pointerY, int seed, JpegEncoder encoder, byte[] canvas)
+    {
+        var still = new DesktopActivityScript([], TimeSpan.FromSeconds(1), pointerX, pointerY);
+        new SimulatedDesktop(still, seed).Render(TimeSpan.Zero, canvas, Width, Height, Width * 2);
+        return encoder.EncodePacked(canvas, PixelLayout.Uyvy, Width, Height, Width * 2, out _, out _).ToArray();
+    }
+}

@@ -222,15 +222,19 @@ internal static class Program
         using OutboxSegmentSource source = OutboxSegmentSource.Open(box);
         double opened = watch.Elapsed.TotalSeconds;
         double verified = 0;
+        long peakHeap = 0;
         var progress = new SynchronousProgress(report =>
         {
             if (report.Phase == "verify")
             {
                 verified = watch.Elapsed.TotalSeconds;
             }
+
+            // After each segment: what the managed heap holds then (the GC's view, not the process's RSS).
+            peakHeap = Math.Max(peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
         });
         ExportResult result = await DatasetExporter.ExportAsync(source, new ExportOptions { OutputDirectory = output, Identities = identities }, progress).ConfigureAwait(false);
-        Console.Error.WriteLine(Invariant($"child: opened {opened:0.00} s, verified {verified:0.00} s, done {watch.Elapsed.TotalSeconds:0.00} s"));
+        Console.Error.WriteLine(Invariant($"child: opened {opened:0.00} s, verified {verified:0.00} s, done {watch.Elapsed.TotalSeconds:0.00} s; GC heap after a segment at most {peakHeap / 1048576.0:0} MiB; GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, paused {GC.GetTotalPauseDuration().TotalSeconds:0.00} s; JIT {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.00} s; presses searched {result.Sessions.Sum(session => session.CorrectionsAttempted)}"));
         return result.Segments > 0 ? 0 : 1;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using EdgeCapture.Dataset.Output;
 using EdgeCapture.Dataset.Reading;
 using EdgeCapture.Dataset.Sources;
@@ -207,6 +208,12 @@ public static class DatasetExporter
         var summaries = new List<SessionSummary>();
         int segmentsDone = 0;
         long bytesDone = 0;
+
+        // Two stages on two cores: while one segment is translated and written, the next is read, hashed, decrypted and
+        // decoded. The channel holds one opened segment, so at most three are in memory whatever the session's length.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var opened = Channel.CreateBounded<OpenedSegment>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        Task opening = Task.Run(() => OpenAllAsync(plans, opener, opened.Writer, stop.Token), CancellationToken.None);
         try
         {
             foreach (SessionPlan plan in plans)
@@ -215,7 +222,13 @@ public static class DatasetExporter
                 foreach (PlannedSegment planned in plan.Segments)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    SegmentContents contents = opener.Open(planned.Segment, planned.Manifest);
+                    OpenedSegment next = await ReadOpenedAsync(opened.Reader, opening, cancellationToken).ConfigureAwait(false);
+                    if (!ReferenceEquals(next.Planned, planned))
+                    {
+                        throw new InvalidOperationException($"segment {planned.Segment.Key} was expected, {next.Planned.Segment.Key} was opened");
+                    }
+
+                    SegmentContents contents = next.Contents;
                     if (!begun)
                     {
                         translator.BeginSession(plan.SessionId, contents.Header);
@@ -256,12 +269,61 @@ public static class DatasetExporter
         }
         finally
         {
+            // A failure on either side stops the other; nothing is left running when the temporary folder is removed.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await opening.ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is OperationCanceledException or SegmentRejectedException or IOException or InvalidOperationException or UnauthorizedAccessException or DllNotFoundException)
+            {
+                // Already reported through the channel, or the consequence of stopping it.
+            }
+
             if (hf is not null)
             {
                 await hf.DisposeAsync().ConfigureAwait(false);
             }
 
             rawSink?.Dispose();
+        }
+    }
+
+    /// <summary>The first stage: opens every planned segment in export order and hands it on; the channel's bound paces it.</summary>
+    private static async Task OpenAllAsync(List<SessionPlan> plans, SealedSegmentOpener opener, ChannelWriter<OpenedSegment> writer, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            foreach (PlannedSegment planned in plans.SelectMany(plan => plan.Segments))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                SegmentContents contents = opener.Open(planned.Segment, planned.Manifest);
+                await writer.WriteAsync(new OpenedSegment(planned, contents), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error)
+        {
+            failure = error;
+            throw;
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+    }
+
+    /// <summary>The next opened segment; a failure of the first stage comes out as the exception it threw (a named segment).</summary>
+    private static async ValueTask<OpenedSegment> ReadOpenedAsync(ChannelReader<OpenedSegment> reader, Task opening, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            await opening.ConfigureAwait(false);
+            throw new InvalidOperationException("the segment reader stopped before every planned segment was opened");
         }
     }
 
@@ -287,4 +349,6 @@ public static class DatasetExporter
     private sealed record PlannedSegment(VerifiableSegment Segment, SegmentManifest Manifest);
 
     private sealed record SessionPlan(Guid SessionId, List<PlannedSegment> Segments);
+
+    private sealed record OpenedSegment(PlannedSegment Planned, SegmentContents Contents);
 }

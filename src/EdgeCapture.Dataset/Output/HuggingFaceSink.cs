@@ -201,14 +201,21 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
         await group.WriteAsync(f[13], rows.Select(step => step.Button).ToArray()!).ConfigureAwait(false);
         await group.WriteAsync(f[14], rows.Select(step => step.Code).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(f[15], rows.Select(step => step.CoordinateSource).ToArray()!).ConfigureAwait(false);
-        await group.WriteAsync(f[16], rows.Select(step => step.FrameBefore?.Jpeg.ToArray()).ToArray()!).ConfigureAwait(false);
+        await WriteImageBytesAsync(group, f[16], rows.Select(step => step.FrameBefore)).ConfigureAwait(false);
         await group.WriteAsync(f[17], rows.Select(step => step.FrameBefore is null ? null : ImagePath(step.Session, step.FrameBefore)).ToArray()!).ConfigureAwait(false);
-        await group.WriteAsync(f[18], rows.Select(step => step.FrameAfter?.Jpeg.ToArray()).ToArray()!).ConfigureAwait(false);
+        await WriteImageBytesAsync(group, f[18], rows.Select(step => step.FrameAfter)).ConfigureAwait(false);
         await group.WriteAsync(f[19], rows.Select(step => step.FrameAfter is null ? null : ImagePath(step.Session, step.FrameAfter)).ToArray()!).ConfigureAwait(false);
     }
 
     /// <summary>The Image struct's path: where the raw folder keeps the same frame, relative to <c>OUT/raw</c>.</summary>
     internal static string ImagePath(string session, FrameReference frame) => $"{session}/frames/{frame.FileName}";
+
+    /// <summary>The sealed JPEGs as they are: Parquet.Net reads them where they lie (no copy per image).</summary>
+    private static ValueTask WriteImageBytesAsync(ParquetRowGroupWriter group, DataField field, IEnumerable<FrameReference?> frames)
+    {
+        ReadOnlyMemory<byte>?[] images = [.. frames.Select(frame => frame is null ? (ReadOnlyMemory<byte>?)null : frame.Jpeg)];
+        return new(group.WriteAsync<ReadOnlyMemory<byte>>(field, images.AsMemory()));
+    }
 
     private static ValueTask WriteAsync<T>(ParquetRowGroupWriter group, DataField field, T[] values)
         where T : struct => new(group.WriteAsync<T>(field, values.AsMemory()));

@@ -183,11 +183,12 @@ public sealed class Appliance : IAsyncDisposable
     /// <param name="report">Receives one-line reports of what happens (switch flips in simulation, forget presses, outbox recovery).</param>
     /// <returns>The running appliance.</returns>
     /// <exception cref="ApplianceConfigurationException">The recipients file cannot be read or holds an invalid recipient, there is no recipient, or the video file does not exist.</exception>
-    /// <exception cref="ApplianceStartException">The device key, the outbox or a relay device could not be opened.</exception>
+    /// <exception cref="ApplianceStartException">The pinout could be changed by someone other than root, or the device key, the outbox or a relay device could not be opened.</exception>
     public static Appliance Start(ApplianceConfiguration configuration, ApplianceSimulation? simulation, ILoggerFactory? loggerFactory = null, Action<SegmentSealedInfo>? onSegmentSealed = null, Action<string>? report = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         IReadOnlyList<AgeRecipient> recipients = LoadRecipients(configuration);
+        PinoutStartCheck.Require(configuration, simulation);
         if (simulation is null && configuration.Keyboards.Count == 0 && configuration.Mice.Count == 0 && configuration.InputDirectory is null)
         {
             throw new ApplianceConfigurationException("inputDirectory", "nothing to read: give inputDirectory, keyboards or mice");

@@ -65,8 +65,13 @@ public sealed partial record ApplianceConfiguration
     /// <summary>A file of age recipients, one per line, read at start (key <c>recipientsFile</c>). Default none.</summary>
     public string? RecipientsFile { get; init; }
 
-    /// <summary>The GPIO pinout of the switch, LED and forget button (key <c>pinoutPath</c>). Default /etc/edgecapture/pinout.json.</summary>
-    public string PinoutPath { get; init; } = "/etc/edgecapture/pinout.json";
+    /// <summary>
+    /// The GPIO pinout of the switch, LED and forget button: always <see cref="Privacy.Pinout.PinoutLoader.InstalledPath"/> on a box.
+    /// Deliberately not a key of appliance.json, nor a remote setting ("The switch wins"): a file that names where the switch is
+    /// wired must not be chosen by whoever can edit the configuration. Only code sets another path (tests, simulation); the box
+    /// refuses to start when the file or its folder can be changed by anyone but root (<see cref="Privacy.Pinout.PinoutFilePermissions"/>).
+    /// </summary>
+    public string PinoutPath { get; init; } = Privacy.Pinout.PinoutLoader.InstalledPath;
 
     /// <summary>Directory watched for evdev nodes, hot-plug (key <c>inputDirectory</c>). Default /dev/input; null (JSON null) for none.</summary>
     public string? InputDirectory { get; init; } = "/dev/input";
@@ -138,7 +143,7 @@ public sealed partial record ApplianceConfiguration
     /// <summary>The keys <see cref="Parse"/> accepts; anything else is refused.</summary>
     public static IReadOnlyList<string> Keys { get; } =
     [
-        "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "pinoutPath", "inputDirectory", "keyboards", "mice",
+        "deviceId", "dataDirectory", "deviceKeyPath", "recipients", "recipientsFile", "inputDirectory", "keyboards", "mice",
         "gadget", "keyboardGadget", "mouseGadget", "consumerControlGadget", "udcStatePath", "segmentSeconds", "quotaBytes", "videoSource",
         "videoDevice", "videoJpegQuality", "videoDownscale", "videoWidth", "videoHeight", "videoFile", "videoFramesPerSecond",
         "lockScreenChords", "lockScreenTriggers", "upload", "fleet",
@@ -233,7 +238,6 @@ public sealed partial record ApplianceConfiguration
                 "deviceKeyPath" => configuration with { DeviceKeyPath = OptionalPath(key, value) },
                 "recipients" => configuration with { Recipients = RecipientList(key, value) },
                 "recipientsFile" => configuration with { RecipientsFile = OptionalPath(key, value) },
-                "pinoutPath" => configuration with { PinoutPath = AbsolutePath(key, value) },
                 "inputDirectory" => configuration with { InputDirectory = OptionalPath(key, value) },
                 "keyboards" => configuration with { Keyboards = PathList(key, value) },
                 "mice" => configuration with { Mice = PathList(key, value) },

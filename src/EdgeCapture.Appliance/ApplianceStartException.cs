@@ -23,6 +23,6 @@ public sealed class ApplianceStartException : Exception
     {
     }
 
-    /// <summary>Which part failed: <c>device key</c>, <c>outbox</c> or <c>relay</c>.</summary>
+    /// <summary>Which part failed: <c>pinout</c>, <c>device key</c>, <c>outbox</c> or <c>relay</c>.</summary>
     public string? Component { get; init; }
 }

@@ -65,7 +65,10 @@ public sealed partial class PrivacyHardware : IDisposable
     /// <summary>Forget requests from the button, in press order. The recorder and outbox consume them.</summary>
     public ChannelReader<ForgetRequest> ForgetRequests => _forgetRequests.Reader;
 
-    /// <summary>Loads the pinout from <paramref name="pinoutPath"/> and starts the hardware; see the remarks for failures.</summary>
+    /// <summary>
+    /// Loads the installed pinout from <paramref name="pinoutPath"/> (<see cref="PinoutLoader.LoadInstalled"/>: refused when anyone
+    /// but root could change it) and starts the hardware; see the remarks for failures.
+    /// </summary>
     /// <param name="pinoutPath">Usually <see cref="PinoutLoader.InstalledPath"/>.</param>
     /// <param name="options">Timing options (validated; invalid options throw, they are the caller's bug).</param>
     /// <param name="clock">The clock all stages stamp with.</param>
@@ -84,7 +87,7 @@ public sealed partial class PrivacyHardware : IDisposable
         PinoutDocument pinout;
         try
         {
-            pinout = PinoutLoader.Load(pinoutPath);
+            pinout = PinoutLoader.LoadInstalled(pinoutPath);
         }
         catch (PinoutException exception)
         {

@@ -15,7 +15,7 @@ public sealed class ApplianceConfigurationTests
     private static string Full => $$"""
         {
           "deviceId": "box-7", "dataDirectory": "/var/lib/edgecapture", "deviceKeyPath": "/var/lib/edgecapture/device.key",
-          "recipients": ["{{Recipient}}"], "recipientsFile": null, "pinoutPath": "/etc/edgecapture/pinout.json",
+          "recipients": ["{{Recipient}}"], "recipientsFile": null,
           "inputDirectory": "/dev/input", "keyboards": ["/dev/input/event3"], "mice": ["/dev/input/event4"],
           "keyboardGadget": "/dev/hidg0", "mouseGadget": "/dev/hidg1", "consumerControlGadget": "/dev/hidg2",
           "udcStatePath": "/sys/class/udc/fe980000.usb/state", "segmentSeconds": 2.5, "quotaBytes": 2097152, "videoSource": "simulated"
@@ -134,12 +134,25 @@ public sealed class ApplianceConfigurationTests
     [InlineData("""{ "recipientsFile": "/r", "keyboards": ["/dev/input/event1", "x"] }""", "keyboards[1]")]
     [InlineData("""{ "recipientsFile": "/r", "videoSource": "hdmi" }""", "videoSource")]
     [InlineData("""{ "recipientsFile": "/r", "deviceId": "a b" }""", "deviceId")]
-    [InlineData("""{ "recipientsFile": "/r", "pinoutPath": "/a", "pinoutPath": "/b" }""", "pinoutPath")]
+    [InlineData("""{ "recipientsFile": "/r", "inputDirectory": "/a", "inputDirectory": "/b" }""", "inputDirectory")]
     public void A_bad_value_is_refused_naming_its_key(string json, string key)
     {
         ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
         Assert.Equal(key, error.Key);
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/etc/edgecapture/pinout.json")]
+    [InlineData("/home/user/my-pinout.json")]
+    public void The_pinout_path_is_not_a_configuration_key_and_is_refused_as_unknown(string path)
+    {
+        // "The switch wins": whoever edits appliance.json must not choose the file that says where the switch is wired.
+        string json = $$"""{ "recipients": ["{{Recipient}}"], "pinoutPath": "{{path}}" }""";
+        ApplianceConfigurationException error = Assert.Throws<ApplianceConfigurationException>(() => ApplianceConfiguration.Parse(json, "appliance.json"));
+        Assert.Equal("pinoutPath", error.Key);
+        Assert.Contains("unknown key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pinoutPath", ApplianceConfiguration.Keys);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class GpioDriverFactoryTests
     public void Starting_from_the_repository_pinout_file_on_a_simulated_chip_reaches_public()
     {
         using var rig = new PrivacyRig(start: false);
-        using PrivacyHardware hardware = PrivacyHardware.Start(PinoutLoaderTests.RepositoryPinoutPath(), rig.Options, rig.Clock, driverFactory: _ => rig.Driver);
+        using PrivacyHardware hardware = PrivacyHardware.Start(PinoutLoader.Load(PinoutLoaderTests.RepositoryPinoutPath()), rig.Options, rig.Clock, driverFactory: _ => rig.Driver);
         Assert.NotNull(hardware.Pinout);
         Assert.Equal(PrivacyReason.SwitchPrivate, hardware.Status.Reason);
 

@@ -32,6 +32,41 @@ public static class PinoutLoader
         [6] = 31, [12] = 32, [13] = 33, [19] = 35, [16] = 36, [26] = 37, [20] = 38, [21] = 40,
     };
 
+    /// <summary>
+    /// Loads an installed pinout: as <see cref="Load"/>, after refusing one that anyone but root could change
+    /// (<see cref="PinoutFilePermissions.Check(string)"/>: the file, when it exists, and its folder).
+    /// </summary>
+    /// <param name="path">Usually <see cref="InstalledPath"/>.</param>
+    /// <returns>The validated pinout.</returns>
+    /// <exception cref="PinoutException">The file or its folder could be changed by someone other than root, or see <see cref="Load"/>.</exception>
+    public static PinoutDocument LoadInstalled(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckInstalledPermissions(path);
+        return Load(path);
+    }
+
+    /// <summary>
+    /// The permission half of <see cref="LoadInstalled"/>: refuses a pinout file or folder that anyone but root could change.
+    /// A missing file is left to <see cref="Load"/> (missing means private), but its folder is still checked when it exists:
+    /// whoever can write the folder can create the file.
+    /// </summary>
+    /// <param name="path">The pinout file.</param>
+    /// <exception cref="PinoutException">The file or its folder could be changed by someone other than root; the message names the path.</exception>
+    public static void CheckInstalledPermissions(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (File.Exists(full) || Path.Exists(full))
+        {
+            PinoutFilePermissions.Check(full);
+        }
+        else if (Directory.Exists(Path.GetDirectoryName(full)))
+        {
+            PinoutFilePermissions.CheckFolder(full, UnixFileStatus.Read);
+        }
+    }
+
     /// <summary>Loads and validates a pinout file.</summary>
     /// <param name="path">The file path.</param>
     /// <returns>The validated pinout.</returns>

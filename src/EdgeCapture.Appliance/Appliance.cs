@@ -342,7 +342,7 @@ public sealed class Appliance : IAsyncDisposable
                 Encoding = new JpegEncodingOptions { Quality = _configuration.VideoJpegQuality, DownscaleFactor = _configuration.VideoDownscale },
             };
             // The fleet's remote stop is ANDed in (FrameGate's restriction seam): it can only refuse what the switch allows.
-            _capture = new CaptureStage(frameSource, FrameGate.For(_privacy, _fleet is null ? null : _fleet.FramePermission), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
+            _capture = new CaptureStage(frameSource, CaptureLatencyAllowance.FrameGateFor(_privacy, _configuration.VideoSource, _fleet is null ? null : _fleet.FramePermission), captureOptions, time, _loggerFactory.CreateLogger<CaptureStage>());
             CaptureStage capture = _capture;
             _captureTask = Task.Run(() => capture.RunAsync(_captureStop.Token), CancellationToken.None);
         }

@@ -1,0 +1,124 @@
+using System.Device.Gpio;
+using EdgeCapture.Crypto;
+using EdgeCapture.Linux;
+using EdgeCapture.Privacy.Simulation;
+using EdgeCapture.Recording.Manifests;
+using EdgeCapture.Recording.Segments;
+using EdgeCapture.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeCapture.Appliance.Tests;
+
+/// <summary>
+/// "The switch wins" for the screen, end to end: the simulated appliance with video and several switch flips; the custodian
+/// decrypts every sealed segment and no frame's window [t - allowance, t] touches an interval in which the switch was private.
+/// What was private comes from the simulated switch's own edges (stamped as the level changes), not from the privacy timeline.
+/// </summary>
+public sealed class FramesGatedEndToEndTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("edgecapture-frames-gated-");
+    private readonly AgeIdentity _custodian = AgeIdentity.Generate();
+
+    public void Dispose()
+    {
+        _custodian.Dispose();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task No_sealed_frame_shows_a_moment_in_which_the_switch_was_private()
+    {
+        double[] privateAt = [1.0, 2.0, 3.0, 4.0, 5.0];
+        // The flips back to public fall at five phases 20 ms apart within the simulated desktop's 100 ms frame interval, so
+        // some flip is always followed by a frame less than the allowance later (the one a gate without it would record).
+        double[] publicAt = [1.40, 2.42, 3.44, 4.46, 5.48];
+        var edges = new List<(long At, bool Private)>();
+        var configuration = new ApplianceConfiguration
+        {
+            DeviceId = "gated-box",
+            DataDirectory = Path.Combine(_directory.FullName, "box"),
+            Recipients = [_custodian.Recipient],
+            SegmentSeconds = 0.5,
+            VideoSource = VideoSourceKind.Simulated,
+        };
+        var simulation = new ApplianceSimulation { Seed = 8, LosslessFrames = true, PrivateAt = privateAt, PublicAt = publicAt };
+        long started;
+        DevicePublicKey devicePublicKey;
+        await using (Appliance appliance = Appliance.Start(configuration, simulation))
+        {
+            started = MonotonicClock.System.NowNanoseconds;
+            devicePublicKey = appliance.DevicePublicKey;
+            appliance.SimulatedGpio!.OperationPerformed += operation =>
+            {
+                if (operation.Kind == SimulatedGpioOperationKind.Edge && operation.Pin == SimulatedPinout.SwitchLine)
+                {
+                    lock (edges)
+                    {
+                        edges.Add((MonotonicClock.System.NowNanoseconds, operation.Value == PinValue.High));
+                    }
+                }
+            };
+
+            // Until the last flip back to public is seen and a second of public screen has followed it.
+            while (true)
+            {
+                lock (edges)
+                {
+                    if (edges.Count(edge => !edge.Private) == publicAt.Length && MonotonicClock.System.NowNanoseconds - edges[^1].At > MonotonicClock.NanosecondsPerSecond)
+                    {
+                        break;
+                    }
+                }
+
+                Assert.True(MonotonicClock.System.NowNanoseconds - started < 60 * MonotonicClock.NanosecondsPerSecond, "the flips did not happen within a minute");
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+
+            await appliance.StopAsync();
+        }
+
+        // The private intervals: from an edge to private until the next edge to public.
+        var privateIntervals = new List<(long From, long Until)>();
+        long? privateSince = null;
+        foreach ((long at, bool isPrivate) in edges)
+        {
+            if (isPrivate)
+            {
+                privateSince ??= at;
+            }
+            else if (privateSince is { } since)
+            {
+                privateIntervals.Add((since, at));
+                privateSince = null;
+            }
+        }
+
+        Assert.Equal(privateAt.Length, privateIntervals.Count);
+
+        var frames = new List<FrameRecord>();
+        using (var outbox = SegmentOutbox.Open(Path.Combine(configuration.DataDirectory, "outbox.db"), new OutboxOptions(), NullLogger<SegmentOutbox>.Instance, TimeProvider.System))
+        {
+            VerificationReport report = SegmentChainVerifier.Verify(outbox, devicePublicKey, [_custodian], (_, contents) => frames.AddRange(contents.Records.OfType<FrameRecord>()));
+            Assert.True(report.IsValid, string.Join("\n", report.Errors.Select(error => error.Message)));
+        }
+
+        long allowance = MonotonicClock.ToNanoseconds(CaptureLatencyAllowance.For(VideoSourceKind.Simulated));
+        Assert.All(frames, frame =>
+        {
+            long from = frame.MonotonicNanoseconds - allowance;
+            foreach ((long privateFrom, long privateUntil) in privateIntervals)
+            {
+                Assert.False(
+                    from <= privateUntil && frame.MonotonicNanoseconds >= privateFrom,
+                    $"frame at {frame.MonotonicNanoseconds} ns (window from {from}) touches the private interval [{privateFrom}, {privateUntil}]: {(frame.MonotonicNanoseconds - privateUntil) / 1e6:0.#} ms after going public");
+            }
+        });
+
+        // Not vacuous: the screen was recorded again after every flip back to public (the resumed keyframe), and before the first flip.
+        Assert.Contains(frames, frame => frame.MonotonicNanoseconds < privateIntervals[0].From);
+        foreach ((_, long until) in privateIntervals)
+        {
+            Assert.Contains(frames, frame => frame.MonotonicNanoseconds > until && frame.MonotonicNanoseconds - until < MonotonicClock.NanosecondsPerSecond);
+        }
+    }
+}

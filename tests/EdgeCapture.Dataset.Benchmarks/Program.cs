@@ -19,8 +19,8 @@ namespace EdgeCapture.Dataset.Benchmarks;
 /// typing, a JPEG frame every 200 ms, clicks whose frame the pointer locator searches) is sealed into a real outbox;
 /// then, interleaved run by run, `age -d` decrypts every segment's ciphertext file to /dev/null and `dataset export`
 /// (this program re-run as a child: verify, decrypt, decode, write Parquet) exports it, each under /usr/bin/time for
-/// wall time and peak RSS. Two session sizes show whether memory stays bounded. Also prints the pointer accuracy
-/// measured on the simulated desktop (--accuracy-seeds). Usage: [--sizes-mib 64,256] [--runs 3] [--accuracy-seeds 8].
+/// wall time, CPU time and peak RSS. Two session sizes, 10x apart, show whether memory stays bounded. Also prints the pointer accuracy
+/// measured on the simulated desktop (--accuracy-seeds). Usage: [--sizes-mib 32,320] [--runs 3] [--accuracy-seeds 8].
 /// </summary>
 internal static class Program
 {
@@ -40,7 +40,7 @@ internal static class Program
             return 0;
         }
 
-        int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "64,256").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
+        int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "32,320").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
         int runs = int.Parse(StringOption(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         int accuracySeeds = int.Parse(StringOption(args, "--accuracy-seeds") ?? "8", CultureInfo.InvariantCulture);
         foreach (string tool in new[] { "/usr/bin/age", "/usr/bin/time" })
@@ -57,8 +57,8 @@ internal static class Program
         try
         {
             Console.WriteLine();
-            Console.WriteLine("| session | segments | ciphertext MiB | age -d s (MiB/s) | age peak RSS MiB | export s (MiB/s) | export peak RSS MiB | export/age throughput |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| session | segments | ciphertext MiB | age -d s (MiB/s) | age CPU s | age peak RSS MiB | export s (MiB/s) | export CPU s | export peak RSS MiB | export GC heap MiB | export/age throughput |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (int size in sizes)
             {
                 Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs);
@@ -98,8 +98,8 @@ internal static class Program
         string[] files = [.. Directory.GetFiles(ciphertexts).Order(StringComparer.Ordinal)];
         string ageScript = Path.Combine(directory, "age-all.sh");
         File.WriteAllText(ageScript, "#!/bin/sh\nset -e\nfor f in \"$@\"; do /usr/bin/age -d -i " + identityPath + " -o /dev/null \"$f\"; done\n");
-        var age = new List<(double Seconds, long PeakKiB)>();
-        var export = new List<(double Seconds, long PeakKiB)>();
+        var age = new List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)>();
+        var export = new List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)>();
         for (int run = 0; run < runs; run++)
         {
             age.Add(Timed(["/bin/sh", ageScript, .. files]));
@@ -111,7 +111,7 @@ internal static class Program
         double mib = bytes / (1024.0 * 1024.0);
         double ageSeconds = Median(age.Select(sample => sample.Seconds));
         double exportSeconds = Median(export.Select(sample => sample.Seconds));
-        Console.WriteLine(Invariant($"| {sizeMiB} MiB | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {ageSeconds / exportSeconds:0.00}x |"));
+        Console.WriteLine(Invariant($"| {sizeMiB} MiB | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {Median(age.Select(sample => sample.CpuSeconds)):0.00} | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {Median(export.Select(sample => sample.CpuSeconds)):0.00} | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {export.Max(sample => sample.HeapMiB):0} | {ageSeconds / exportSeconds:0.00}x |"));
     }
 
     /// <summary>Seals a synthetic session of about <paramref name="sizeMiB"/> into a real outbox; copies each ciphertext out for age.</summary>
@@ -244,11 +244,12 @@ internal static class Program
         public void Report(ExportProgress value) => report(value);
     }
 
-    private static (double Seconds, long PeakKiB) Timed(string[] command)
+    /// <summary>Wall seconds, peak RSS, user + system CPU seconds, and the GC heap the export child reports (0 for age).</summary>
+    private static (double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB) Timed(string[] command)
     {
         var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-f");
-        start.ArgumentList.Add("%e %M");
+        start.ArgumentList.Add("%e %M %U %S");
         foreach (string argument in command)
         {
             start.ArgumentList.Add(argument);
@@ -263,13 +264,21 @@ internal static class Program
             throw new InvalidOperationException($"{string.Join(' ', command)} failed: {string.Join('\n', lines)}");
         }
 
+        double heap = 0;
         foreach (string line in lines.Where(line => line.StartsWith("child:", StringComparison.Ordinal)))
         {
             Console.Error.WriteLine(line);
+            const string Marker = "GC heap after a segment at most ";
+            int at = line.IndexOf(Marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                heap = double.Parse(line[(at + Marker.Length)..].Split(' ')[0], CultureInfo.InvariantCulture);
+            }
         }
 
         string[] fields = lines[^1].Split(' ');
-        return (double.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture));
+        double cpu = double.Parse(fields[2], CultureInfo.InvariantCulture) + double.Parse(fields[3], CultureInfo.InvariantCulture);
+        return (double.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture), cpu, heap);
     }
 
     private static double Median(IEnumerable<double> values)

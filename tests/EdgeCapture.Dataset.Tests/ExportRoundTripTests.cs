@@ -3,6 +3,7 @@ using System.Text.Json;
 using EdgeCapture.Crypto;
 using EdgeCapture.Dataset.Export;
 using EdgeCapture.Dataset.Sources;
+using EdgeCapture.Dataset.Timeline;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Storage;
 
@@ -231,6 +232,86 @@ public sealed class ExportRoundTripTests : IClassFixture<RecordedBox>
         Assert.Contains("  - name: image_before\n    dtype: image\n", card, StringComparison.Ordinal);
         Assert.Contains($"    num_examples: {result.EventRows}\n", card, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "raw")));
+    }
+
+    [Fact]
+    public async Task The_card_the_footer_and_the_parquet_schema_agree_as_load_dataset_needs_them()
+    {
+        // datasets.load_dataset(OUT) takes the configs and features from the card's YAML and the features of each file
+        // from the Parquet footer's huggingface key, then casts the Arrow columns to them: all three must say the same.
+        (ExportResult _, string output, string _, DirectoryInfo work) = await ExportAsync(ExportFormat.HuggingFace);
+        using var cleanup = new DirectoryCleanup(work);
+        string card = File.ReadAllText(Path.Combine(output, "README.md"));
+        Assert.Contains(PointerAccuracy.Summary, card, StringComparison.Ordinal);
+        Assert.Contains("within 2 px of the host's pointer", card, StringComparison.Ordinal);
+
+        foreach (string config in new[] { "events", "steps" })
+        {
+            JsonElement file = Assert.Single(ParquetReadBack.ReadFiles(Path.Combine(output, "data", config)).EnumerateArray());
+            using JsonDocument footer = JsonDocument.Parse(file.GetProperty("keyValueMetadata").GetProperty("huggingface").GetString()!);
+            var features = footer.RootElement.GetProperty("info").GetProperty("features").EnumerateObject()
+                .Select(feature => (feature.Name, Type: feature.Value.GetProperty("_type").GetString()!, Dtype: feature.Value.TryGetProperty("dtype", out JsonElement dtype) ? dtype.GetString()! : "image"))
+                .ToList();
+
+            // The Parquet columns hyparquet sees, top level, in order, with what each holds.
+            JsonElement[] schema = [.. file.GetProperty("schema").EnumerateArray()];
+            var columns = new List<(string Name, string Holds)>();
+            for (int index = 0; index < schema.Length; index++)
+            {
+                JsonElement column = schema[index];
+                int children = column.GetProperty("children").GetInt32();
+                string name = column.GetProperty("name").GetString()!;
+                if (children == 0)
+                {
+                    columns.Add((name, Holds(column)));
+                    continue;
+                }
+
+                string[] parts = [.. schema.Skip(index + 1).Take(children).Select(child => child.GetProperty("name").GetString() + ":" + Holds(child))];
+                columns.Add((name, "struct{" + string.Join(',', parts) + "}"));
+                index += children;
+            }
+
+            Assert.Equal(features.Select(feature => feature.Name), columns.Select(column => column.Name));
+            foreach (((string name, string type, string dtype), (string _, string holds)) in features.Zip(columns))
+            {
+                string expected = type == "Image" ? "struct{bytes:binary,path:string}" : dtype switch
+                {
+                    "string" => "string",
+                    "int64" => "int64",
+                    "int32" => "int32",
+                    "float64" => "float64",
+                    "bool" => "bool",
+                    _ => "unknown dtype " + dtype,
+                };
+                Assert.True(expected == holds, $"{config}.{name}: the footer says {type}/{dtype}, the Parquet column holds {holds}");
+                Assert.True(type is "Value" or "Image", $"{config}.{name}: feature type {type}");
+            }
+
+            // The card's dataset_info lists the same features, in the same order, with the same dtypes.
+            string section = card[card.IndexOf($"- config_name: {config}\n  features:\n", StringComparison.Ordinal)..];
+            section = section[..section.IndexOf("  splits:", StringComparison.Ordinal)];
+            var declared = System.Text.RegularExpressions.Regex.Matches(section, @"  - name: (\S+)\n    dtype: (\S+)\n")
+                .Select(match => (match.Groups[1].Value, match.Groups[2].Value))
+                .ToList();
+            Assert.Equal(features.Select(feature => (feature.Name, feature.Dtype)), declared);
+        }
+
+        static string Holds(JsonElement column)
+        {
+            string? type = column.GetProperty("type").GetString();
+            string? logical = column.GetProperty("logicalType").GetString();
+            return (type, logical) switch
+            {
+                ("BYTE_ARRAY", "STRING") => "string",
+                ("BYTE_ARRAY", null) => "binary",
+                ("INT64", null or "INTEGER") => "int64",
+                ("INT32", null or "INTEGER") => "int32",
+                ("DOUBLE", null) => "float64",
+                ("BOOLEAN", null) => "bool",
+                _ => $"{type}/{logical}",
+            };
+        }
     }
 
     [Fact]

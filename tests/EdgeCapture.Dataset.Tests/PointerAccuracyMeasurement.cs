@@ -73,10 +73,24 @@ internal static class PointerAccuracyMeasurement
         }
     }
 
+    /// <summary>The exported event rows of one simulated script, with the pointer found by <paramref name="locator"/>.</summary>
+    public static List<EventRow> Rows(int seed, TimeSpan length, IPointerLocator locator)
+    {
+        using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 75 });
+        byte[] canvas = new byte[Width * 2 * Height];
+        (SegmentContents contents, _) = Record(seed, length, encoder, canvas);
+        return Translate(contents, locator).Rows;
+    }
+
     private static (List<EventRow> Rows, SessionSummary Summary) Translate(SegmentContents contents, bool correct)
     {
-        var sink = new MemorySink();
         using PointerLocator? locator = correct ? new PointerLocator() : null;
+        return Translate(contents, locator);
+    }
+
+    private static (List<EventRow> Rows, SessionSummary Summary) Translate(SegmentContents contents, IPointerLocator? locator)
+    {
+        var sink = new MemorySink();
         var translator = new SessionTranslator(sink, KeyboardLayout.UnitedStates, locator);
         translator.BeginSession(contents.Header.SessionId, contents.Header);
         translator.Segment(contents);

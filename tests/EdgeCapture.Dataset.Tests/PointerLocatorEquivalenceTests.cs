@@ -62,6 +62,28 @@ public sealed class PointerLocatorEquivalenceTests
         Assert.Equal(pointers.Length, fast.FramesDecoded);
     }
 
+    [Fact]
+    public void On_the_accuracy_scripts_the_export_is_the_same_with_either_search()
+    {
+        foreach (int seed in new[] { 1, 2, 4 })
+        {
+            using var fast = new PointerLocator();
+            using var reference = new ReferencePointerLocator();
+            List<EventRow> expected = PointerAccuracyMeasurement.Rows(seed, TimeSpan.FromSeconds(40), reference);
+            List<EventRow> actual = PointerAccuracyMeasurement.Rows(seed, TimeSpan.FromSeconds(40), fast);
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.Contains(expected, row => row.CorrectionX is not null);
+            for (int index = 0; index < expected.Count; index++)
+            {
+                EventRow want = expected[index];
+                EventRow got = actual[index];
+                Assert.True(
+                    (want.Action, want.X, want.Y, want.CorrectionX, want.CorrectionY) == (got.Action, got.X, got.Y, got.CorrectionX, got.CorrectionY),
+                    $"seed {seed}, row {index} at {want.TimeNanoseconds}: reference {want.Action} ({want.X},{want.Y}) correction ({want.CorrectionX},{want.CorrectionY}), fast {got.Action} ({got.X},{got.Y}) correction ({got.CorrectionX},{got.CorrectionY})");
+            }
+        }
+    }
+
     private static byte[] Render(int pointerX, int pointerY, int seed, JpegEncoder encoder, byte[] canvas)
     {
         var still = new DesktopActivityScript([], TimeSpan.FromSeconds(1), pointerX, pointerY);

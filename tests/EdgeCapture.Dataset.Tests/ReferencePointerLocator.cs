@@ -1,3 +1,4 @@
+using EdgeCapture.Dataset.Timeline;
 using EdgeCapture.Video.Encoding;
 
 namespace EdgeCapture.Dataset.Tests;
@@ -10,7 +11,7 @@ namespace EdgeCapture.Dataset.Tests;
 /// pixels; the best score under <see cref="AcceptScore"/> wins, the nearest to the estimate on a tie.
 /// Only the arrow is covered: an I-beam, hand or custom cursor is not found, and the estimate then stays uncorrected.
 /// </summary>
-internal sealed class ReferencePointerLocator : IDisposable
+internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
 {
     /// <summary>Largest accepted mean absolute difference (0-255) between template and image over the shape's pixels.</summary>
     public const double AcceptScore = 40;
@@ -84,6 +85,9 @@ internal sealed class ReferencePointerLocator : IDisposable
 
         return found;
     }
+
+    public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY) =>
+        TryLocate(frame.Jpeg.Span, frameScale, estimateX, estimateY, radius, out foundX, out foundY);
 
     public void Dispose() => _decoder.Dispose();
 

@@ -20,7 +20,7 @@ namespace EdgeCapture.Dataset.Timeline;
 /// prefix sums of the search window, a few runs per template row instead of every pixel; and a frame is decoded once
 /// however many presses look into it.
 /// </remarks>
-internal sealed class PointerLocator : IDisposable
+internal sealed class PointerLocator : IPointerLocator, IDisposable
 {
     /// <summary>Largest accepted mean absolute difference (0-255) between template and image over the shape's pixels.</summary>
     public const double AcceptScore = 40;
@@ -231,6 +231,13 @@ internal sealed class PointerLocator : IDisposable
         public int Y;
         public bool Found;
     }
+}
+
+/// <summary>Finds the pointer hotspot in a frame near an estimate (the fast <see cref="PointerLocator"/>; the tests compare it with a plain search).</summary>
+internal interface IPointerLocator
+{
+    /// <summary>Looks for the pointer hotspot within <paramref name="radius"/> frame pixels of the estimate; false when not found.</summary>
+    bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY);
 }
 
 /// <summary>A template's runs as offsets into prefix sums of one stride: sum of a run = prefix[origin + end] - prefix[origin + start].</summary>

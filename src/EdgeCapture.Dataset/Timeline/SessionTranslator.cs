@@ -22,7 +22,7 @@ internal sealed class SessionTranslator
 
     private readonly IDatasetSink _sink;
     private readonly KeyboardLayout _layout;
-    private readonly PointerLocator? _locator;
+    private readonly IPointerLocator? _locator;
     private readonly StepBuilder _steps;
     private SessionSummary? _summary;
     private PointerEstimator _pointer = new(AssumedScreenWidth, AssumedScreenHeight);
@@ -36,7 +36,7 @@ internal sealed class SessionTranslator
     private double _estimateAtFrameY;
     private double _motionAtFrame;
 
-    public SessionTranslator(IDatasetSink sink, KeyboardLayout layout, PointerLocator? locator)
+    public SessionTranslator(IDatasetSink sink, KeyboardLayout layout, IPointerLocator? locator)
     {
         _sink = sink;
         _layout = layout;

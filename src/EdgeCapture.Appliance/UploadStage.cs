@@ -23,14 +23,17 @@ public sealed partial class UploadStage : IAsyncDisposable
 
     private readonly ObservedPresenceSequence _sequence;
 
-    private UploadStage(BoxMqttConnection connection, SegmentUploader uploader, ObservedPresenceSequence sequence, ILogger logger)
+    private UploadStage(BoxMqttConnection connection, SegmentUploader uploader, ObservedPresenceSequence sequence, ILogger logger, Func<Func<CancellationToken, Task>, CancellationToken, Task>? supervise)
     {
         Connection = connection;
         _sequence = sequence;
         Uploader = uploader;
         _logger = logger;
         _connectionTask = Task.Run(() => connection.RunAsync(_stop.Token), CancellationToken.None);
-        _uploaderTask = Task.Run(() => uploader.RunAsync(_stop.Token), CancellationToken.None);
+        // Supervised: an uploader that faults (its outbox queue throws) is restarted with backoff; the connection stays.
+        _uploaderTask = supervise is null
+            ? Task.Run(() => uploader.RunAsync(_stop.Token), CancellationToken.None)
+            : Task.Run(() => supervise(uploader.RunAsync, _stop.Token), CancellationToken.None);
     }
 
     /// <summary>The box's MQTT connection (for the fleet agent: subscribe and publish through it).</summary>
@@ -51,9 +54,10 @@ public sealed partial class UploadStage : IAsyncDisposable
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="birthDetails">The fleet's birth details for each birth (called on the connection's loop right after <see cref="PresenceSequence"/> advanced), or null for none.</param>
+    /// <param name="supervise">Runs the uploader's loop and restarts it when it faults (the appliance's part supervisor), or null to run it once.</param>
     /// <returns>The running stage.</returns>
     /// <exception cref="ApplianceConfigurationException">The password file cannot be read or is readable by others.</exception>
-    public static UploadStage Start(UploadConfiguration upload, string deviceId, string dataDirectory, IUploadBacklog backlog, DeviceSigningKey deviceKey, TimeProvider time, ILoggerFactory loggerFactory, Func<ReadOnlyMemory<byte>>? birthDetails = null)
+    public static UploadStage Start(UploadConfiguration upload, string deviceId, string dataDirectory, IUploadBacklog backlog, DeviceSigningKey deviceKey, TimeProvider time, ILoggerFactory loggerFactory, Func<ReadOnlyMemory<byte>>? birthDetails = null, Func<Func<CancellationToken, Task>, CancellationToken, Task>? supervise = null)
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -79,7 +83,7 @@ public sealed partial class UploadStage : IAsyncDisposable
             RateLimitBytesPerSecond = upload.RateLimitBytesPerSecond,
             AnswerTimeout = TimeSpan.FromSeconds(upload.AnswerTimeoutSeconds),
         }, time, loggerFactory.CreateLogger<SegmentUploader>());
-        return new UploadStage(connection, uploader, sequence, loggerFactory.CreateLogger<UploadStage>());
+        return new UploadStage(connection, uploader, sequence, loggerFactory.CreateLogger<UploadStage>(), supervise);
     }
 
     /// <summary>Stops the uploader, publishes the death and disconnects. Whatever was in flight stays in the outbox.</summary>

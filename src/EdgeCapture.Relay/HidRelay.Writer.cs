@@ -8,6 +8,7 @@ namespace EdgeCapture.Relay;
 internal sealed unsafe partial class HidRelay
 {
     private const int StopPollMilliseconds = 20;
+    private long _writerLoopPasses;
 
     private readonly Endpoint _keyboardEndpoint;
     private readonly Endpoint _mouseEndpoint;
@@ -77,6 +78,15 @@ internal sealed unsafe partial class HidRelay
         _writerPoll.Dispose();
     }
 
+    /// <summary>
+    /// Passes the writer thread has made round its loop. A watchdog wakes the thread (<see cref="RequestHeartbeat"/>) and
+    /// later checks that this moved: a writer stuck in a gadget call never moves it.
+    /// </summary>
+    internal long WriterLoopPasses => Interlocked.Read(ref _writerLoopPasses);
+
+    /// <summary>Wakes the writer once, so that it comes round its loop (see <see cref="WriterLoopPasses"/>); never blocks.</summary>
+    internal void RequestHeartbeat() => WakeWriter();
+
     private void WakeWriter()
     {
         Volatile.Write(ref _wakePending, 0);
@@ -95,6 +105,8 @@ internal sealed unsafe partial class HidRelay
         long writtenAtLastCheck = -1;
         while (true)
         {
+            // One pass of the loop, counted: a watchdog that woke the thread sees it come round (or not, when it hangs).
+            Interlocked.Increment(ref _writerLoopPasses);
             try
             {
                 // Cleared before looking at the queues: a wake after this point is never lost.

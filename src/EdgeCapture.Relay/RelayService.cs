@@ -122,6 +122,19 @@ public sealed class RelayService : IDisposable
     /// </summary>
     public ChannelReader<HostTransition> HostTransitions => Relay.HostTransitions;
 
+    /// <summary>
+    /// The relay's two loops, each counted per pass (the evdev reader's and the gadget writer's). Together with
+    /// <see cref="RequestHeartbeat"/> this is what the systemd watchdog is fed from: both must come round after a wake.
+    /// </summary>
+    public RelayHeartbeat Heartbeat => new(Reader.LoopPasses, Relay.WriterLoopPasses);
+
+    /// <summary>Wakes both relay threads once (never blocks, never touches what is relayed), so that <see cref="Heartbeat"/> moves if they are alive.</summary>
+    public void RequestHeartbeat()
+    {
+        Reader.RequestHeartbeat();
+        Relay.RequestHeartbeat();
+    }
+
     /// <summary>The evdev side (internal: whoever holds it could switch off the physical-input check).</summary>
     internal EvdevReader Reader { get; }
 

@@ -1,3 +1,4 @@
+using EdgeCapture.Appliance.Hardware;
 using System.Device.Gpio;
 using EdgeCapture.Crypto;
 using EdgeCapture.Protocol.Fleet;
@@ -79,7 +80,7 @@ public sealed class ApplianceFleetTests
         var darkened = new List<string>();
         void Check(string after)
         {
-            if (appliance.SimulatedGpio!.LevelOf(Appliance.SimulatedIndicatorLine) != PinValue.High || appliance.Privacy.Indicator!.Mode != EdgeCapture.Privacy.IndicatorMode.Lit)
+            if (appliance.SimulatedGpio!.LevelOf(SimulatedHardware.IndicatorLine) != PinValue.High || appliance.Privacy.Indicator!.Mode != EdgeCapture.Privacy.IndicatorMode.Lit)
             {
                 darkened.Add(after);
             }

@@ -1,3 +1,4 @@
+using EdgeCapture.Appliance.Hardware;
 using System.Device.Gpio;
 using EdgeCapture.Crypto;
 using EdgeCapture.Privacy.Simulation;
@@ -121,7 +122,7 @@ public sealed class SimulatedApplianceTests : IDisposable
         Assert.NotEmpty(actions);
 
         // Every "before" frame shows the screen just before recorded input: an action follows it within one frame interval.
-        const long FrameInterval = 1_000_000_000 / Appliance.SimulatedFramesPerSecond;
+        const long FrameInterval = 1_000_000_000 / SimulatedHardware.FramesPerSecond;
         var beforeFrames = frames.Where(frame => ((EdgeCapture.Video.FrameKeepReason)frame.KeepReason).HasFlag(EdgeCapture.Video.FrameKeepReason.BeforeAction)).ToList();
         Assert.All(beforeFrames, frame => Assert.True(
             actions.Any(at => at > frame.MonotonicNanoseconds && at - frame.MonotonicNanoseconds <= FrameInterval),
@@ -234,7 +235,7 @@ public sealed class SimulatedApplianceTests : IDisposable
             SimulatedGpioDriver gpio = Assert.IsType<SimulatedGpioDriver>(appliance.SimulatedGpio);
             gpio.OperationPerformed += operation =>
             {
-                if (operation is { Kind: SimulatedGpioOperationKind.Write, Pin: Appliance.SimulatedIndicatorLine })
+                if (operation is { Kind: SimulatedGpioOperationKind.Write, Pin: SimulatedHardware.IndicatorLine })
                 {
                     lock (timeline)
                     {

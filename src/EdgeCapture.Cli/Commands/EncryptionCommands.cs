@@ -28,30 +28,18 @@ internal static class EncryptionCommands
         command.SetAction(parseResult =>
         {
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
-            var all = new List<AgeRecipient>();
-            foreach (string text in parseResult.GetValue(recipients) ?? [])
+            IReadOnlyList<AgeRecipient> all;
+            try
             {
-                try
-                {
-                    all.Add(AgeRecipient.Parse(text));
-                }
-                catch (AgeKeyFormatException error)
-                {
-                    return CliErrors.Report(stderr, "encrypt", $"invalid recipient '{text}': {error.Message}", ExitCodes.Usage);
-                }
+                all = AgeRecipientLoader.Load(parseResult.GetValue(recipients) ?? [], parseResult.GetValue(recipientFiles) ?? []);
             }
-
-            foreach (string path in parseResult.GetValue(recipientFiles) ?? [])
+            catch (AgeRecipientSourceException error) when (error.Kind == AgeRecipientSourceKind.Text)
             {
-                try
-                {
-                    using var reader = new StreamReader(path);
-                    all.AddRange(AgeRecipient.ParseList(reader));
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException or AgeKeyFormatException)
-                {
-                    return CliErrors.Report(stderr, "encrypt", $"cannot use recipients file '{path}': {error.Message}", ExitCodes.Unavailable);
-                }
+                return CliErrors.Report(stderr, "encrypt", $"invalid recipient: {error.Message}", ExitCodes.Usage);
+            }
+            catch (AgeRecipientSourceException error)
+            {
+                return CliErrors.Report(stderr, "encrypt", $"cannot use recipients file '{error.Path}': {error.InnerException?.Message ?? error.Message}", ExitCodes.Unavailable);
             }
 
             if (all.Count == 0)

@@ -65,12 +65,13 @@ internal static class RecordCommand
                 return ExitCodes.Usage;
             }
 
-            List<AgeRecipient> ageRecipients;
+            IReadOnlyList<AgeRecipient> ageRecipients;
             try
             {
-                ageRecipients = LoadRecipients(parseResult.GetValue(recipients), parseResult.GetValue(recipientsFile));
+                string? file = parseResult.GetValue(recipientsFile);
+                ageRecipients = AgeRecipientLoader.Load(parseResult.GetValue(recipients) ?? [], file is null ? [] : [file]);
             }
-            catch (Exception error) when (error is AgeException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+            catch (AgeRecipientSourceException error)
             {
                 await stderr.WriteLineAsync($"record: {error.Message}").ConfigureAwait(false);
                 return ExitCodes.Usage;
@@ -121,22 +122,6 @@ internal static class RecordCommand
         return command;
     }
 
-    private static List<AgeRecipient> LoadRecipients(string[]? texts, string? file)
-    {
-        var list = new List<AgeRecipient>();
-        foreach (string text in texts ?? [])
-        {
-            list.Add(AgeRecipient.Parse(text));
-        }
-
-        if (file is not null)
-        {
-            using var reader = new StreamReader(file);
-            list.AddRange(AgeRecipient.ParseList(reader));
-        }
-
-        return list;
-    }
 
     /// <summary>
     /// Runs the appliance (<see cref="ApplianceHost"/>) for <paramref name="seconds"/> or until cancelled (Ctrl+C, SIGTERM),
@@ -144,7 +129,20 @@ internal static class RecordCommand
     /// </summary>
     internal static async Task<int> RunApplianceAsync(string name, ApplianceConfiguration configuration, ApplianceSimulation? simulation, double? seconds, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder =>
+        {
+            // Under systemd (its journal on stdout/stderr: JOURNAL_STREAM) the lines carry syslog priorities for journald.
+            if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+            {
+                builder.AddSystemdConsole(options => options.IncludeScopes = true);
+            }
+            else
+            {
+                builder.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+            }
+
+            builder.SetMinimumLevel(LogLevel.Warning);
+        });
         var outputLock = new Lock();
         void Line(string text)
         {

@@ -13,6 +13,8 @@ public sealed unsafe partial class EvdevReader
     {
         while (true)
         {
+            // One pass of the loop, counted: a watchdog that woke the thread sees it come round (or not, when it hangs).
+            Interlocked.Increment(ref _loopPasses);
             try
             {
                 if (_stopping)

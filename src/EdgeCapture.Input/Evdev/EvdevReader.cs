@@ -29,6 +29,7 @@ public sealed unsafe partial class EvdevReader : IDisposable
     private readonly EvdevDevice[] _devices = new EvdevDevice[MaximumDevices];
     private readonly HashSet<string> _openPaths = new(StringComparer.Ordinal);
     private readonly WakeablePoll _poll = new(MaximumDevices);
+    private long _loopPasses;
     private readonly byte[] _readBuffer = GC.AllocateArray<byte>((EventsPerRead + 1) * InputEventCodec.EventSize, pinned: true);
     private int _deviceCount;
     private int _nextDeviceId;
@@ -264,6 +265,15 @@ public sealed unsafe partial class EvdevReader : IDisposable
     }
 
     private void Wake() => _poll.Wake();
+
+    /// <summary>
+    /// Passes the reader thread has made round its loop. A watchdog wakes the thread (<see cref="RequestHeartbeat"/>)
+    /// and later checks that this moved: a thread stuck in a device call never moves it.
+    /// </summary>
+    public long LoopPasses => Interlocked.Read(ref _loopPasses);
+
+    /// <summary>Wakes the reader thread once, so that it comes round its loop (see <see cref="LoopPasses"/>); never blocks.</summary>
+    public void RequestHeartbeat() => Wake();
 
     private long MonotonicNow() => _clock.NowNanoseconds;
 

@@ -53,6 +53,68 @@ public sealed class ApplianceUploadTests : IDisposable
     }
 
     [Fact]
+    public async Task An_uploader_whose_outbox_queue_fails_is_restarted_and_uploads_every_segment()
+    {
+        int port = FreePort();
+        var factory = new MqttServerFactory();
+        using MqttServer broker = factory.CreateMqttServer(factory.CreateServerOptionsBuilder().WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
+        await broker.StartAsync();
+        var stored = new ConcurrentDictionary<SegmentReference, byte[]>();
+        await using var collector = await Responder.StartAsync(port, new SigningKeyMessageSigner(_collectorKey), stored);
+
+        long sealedCount = 0;
+        long keys = 0;
+        var faults = new Hosting.ApplianceFaultInjection { UploadBacklog = backlog => new FailingUploadBacklog(backlog) };
+        await using (Appliance appliance = Appliance.Start(Configuration(new Uri($"mqtt://127.0.0.1:{port}")), new Hardware.SimulatedHardware(new ApplianceSimulation { Seed = 10 }),
+            null, info =>
+            {
+                Interlocked.Increment(ref sealedCount);
+                Interlocked.Add(ref keys, info.Counts.Keys);
+            }, null, faults, notifier: null))
+        {
+            // Long enough for the simulated user to type a sentence or two through it (the relay check needs one in full).
+            await WaitUntilAsync(() => Interlocked.Read(ref sealedCount) >= 3 && appliance.Upload!.Uploader.Statistics.SegmentsStored >= 3 && Interlocked.Read(ref keys) >= 160, "three segments stored after the uploader's restart");
+            await appliance.StopAsync();
+            Hosting.PartFault fault = Assert.Single(appliance.Health.Faults);
+            Assert.Equal("upload", fault.Part);
+            Assert.True(fault.Restarts >= 1, $"{fault}");
+            Assert.True(appliance.SimulatedRelayResult!.Value.Typing.IsIntact, $"{appliance.SimulatedRelayResult.Value.Typing}");
+        }
+
+        await broker.StopAsync(new MqttServerStopOptions());
+    }
+
+    /// <summary>The outbox's upload queue, whose first read throws as a database on a failing disk would.</summary>
+    private sealed class FailingUploadBacklog(IUploadBacklog inner) : IUploadBacklog
+    {
+        private int _failed;
+
+        public IReadOnlyList<OutboxSegment> GetPendingUploads(int max) =>
+            Interlocked.Exchange(ref _failed, 1) == 0 ? throw new IOException("disk I/O error") : inner.GetPendingUploads(max);
+
+        public OutboxSegment? GetSegment(SegmentKey key) => inner.GetSegment(key);
+
+        public bool TryOpenCiphertext(SegmentKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Stream? ciphertext) => inner.TryOpenCiphertext(key, out ciphertext);
+
+        public bool MarkUploading(SegmentKey key) => inner.MarkUploading(key);
+
+        public bool MarkUploaded(SegmentKey key) => inner.MarkUploaded(key);
+
+        public bool ReturnToPending(SegmentKey key) => inner.ReturnToPending(key);
+
+        public bool MarkRejected(SegmentKey key, string reason) => inner.MarkRejected(key, reason);
+
+        public bool MarkAcknowledged(SegmentKey key) => inner.MarkAcknowledged(key);
+
+        public IReadOnlyList<PendingRetraction> GetPendingRetractions(int max) => inner.GetPendingRetractions(max);
+
+        public bool MarkRetractionDelivered(long retractionId) => inner.MarkRetractionDelivered(retractionId);
+
+        public bool MarkRetractionRejected(long retractionId, string reason) => inner.MarkRetractionRejected(retractionId, reason);
+    }
+
+    [Fact]
     public async Task An_unreachable_broker_changes_nothing_for_the_relay_and_the_recorder()
     {
         long sealedCount = 0;

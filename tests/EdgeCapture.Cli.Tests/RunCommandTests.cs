@@ -45,4 +45,20 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("recordingIndicator: unknown key", error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(dataDirectory));
     }
+
+    [Fact]
+    public async Task A_command_line_override_passes_the_same_strict_reader()
+    {
+        var error = new StringWriter();
+        int refused = await Program.RunAsync(["run", "--config", Example(), "--check", "--set", "recordingIndicator=false"], new InvocationConfiguration { Output = new StringWriter(), Error = error });
+        Assert.Equal(ExitCodes.Usage, refused);
+        Assert.Contains("recordingIndicator: unknown key", error.ToString(), StringComparison.Ordinal);
+
+        var output = new StringWriter();
+        int accepted = await Program.RunAsync(["run", "--config", Example(), "--check", "--set", "deviceId=box-from-the-command-line"], new InvocationConfiguration { Output = output, Error = new StringWriter() });
+        Assert.Equal(0, accepted);
+        Assert.Contains("device box-from-the-command-line", output.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Usage, await Program.RunAsync(["run", "--config", Example(), "--check", "--set", "novalue"], new InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() }));
+    }
 }

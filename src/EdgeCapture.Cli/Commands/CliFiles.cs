@@ -61,11 +61,12 @@ internal static class CliFiles
         new("--config", "-c") { Description = $"The appliance configuration (default {ApplianceConfiguration.InstalledPath}).", DefaultValueFactory = _ => ApplianceConfiguration.InstalledPath };
 
     /// <summary>Loads appliance.json, or says on <paramref name="stderr"/> why it is refused (the key named).</summary>
-    public static bool TryLoadConfiguration(string path, TextWriter stderr, string command, [NotNullWhen(true)] out ApplianceConfiguration? configuration)
+    public static bool TryLoadConfiguration(string path, TextWriter stderr, string command, [NotNullWhen(true)] out ApplianceConfiguration? configuration, IEnumerable<KeyValuePair<string, string>>? overrides = null)
     {
         try
         {
-            configuration = ApplianceConfiguration.Load(path);
+            // appliance.json, then EDGECAPTURE__key environment variables, then the command's --set key=value (later wins).
+            configuration = ApplianceConfiguration.Load(path, [.. ApplianceConfiguration.EnvironmentOverrides(), .. overrides ?? []]);
             return true;
         }
         catch (ApplianceConfigurationException error)

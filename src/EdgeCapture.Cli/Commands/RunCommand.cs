@@ -19,12 +19,14 @@ internal static class RunCommand
         var check = new Option<bool>("--check") { Description = "Only validate the configuration and exit." };
         var simulate = new Option<bool>("--simulate") { Description = "Run this configuration (recorder, outbox, upload) on simulated hardware: a scripted user through the real relay on private FIFOs, a simulated switch; device, gadget and pinout settings unused." };
         var seed = new Option<int>("--seed") { Description = "With --simulate: seed of the simulated user.", DefaultValueFactory = _ => 1 };
+        var set = new Option<string[]>("--set") { Description = "Override one key of the configuration: key=value or upload.key=value (after EDGECAPTURE__key environment variables; the same strict rules apply). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Run the appliance on the box's devices from its configuration: relay, privacy switch and indicator, recorder, encrypted outbox.");
         command.Options.Add(config);
         command.Options.Add(duration);
         command.Options.Add(check);
         command.Options.Add(simulate);
         command.Options.Add(seed);
+        command.Options.Add(set);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
@@ -36,7 +38,20 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            if (!CliFiles.TryLoadConfiguration(parseResult.GetValue(config)!, stderr, "run", out ApplianceConfiguration? configuration))
+            var overrides = new List<KeyValuePair<string, string>>();
+            foreach (string assignment in parseResult.GetValue(set) ?? [])
+            {
+                int equals = assignment.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await stderr.WriteLineAsync($"run: --set {assignment}: expected key=value").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                overrides.Add(new(assignment[..equals].Replace('.', ':'), assignment[(equals + 1)..]));
+            }
+
+            if (!CliFiles.TryLoadConfiguration(parseResult.GetValue(config)!, stderr, "run", out ApplianceConfiguration? configuration, overrides))
             {
                 return ExitCodes.Usage;
             }

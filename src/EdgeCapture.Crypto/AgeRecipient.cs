@@ -145,8 +145,24 @@ public sealed class AgeRecipient : IEquatable<AgeRecipient>
             return false;
         }
 
-        recipient = new AgeRecipient(data[..KeySize]);
+        var candidate = new AgeRecipient(data[..KeySize]);
+        if (!YieldsSharedSecret(candidate))
+        {
+            // All zeros, one, and the other low-order points of Curve25519: X25519 with them gives an all-zero shared secret
+            // whatever the sender's key, so nothing sealed to them could ever be opened. Refused when read, not at the first seal.
+            error = "a low-order X25519 point (such as all zeros): every shared secret with it is zero, so no one could ever decrypt what is sealed to it";
+            return false;
+        }
+
+        recipient = candidate;
         error = string.Empty;
         return true;
+    }
+
+    private static bool YieldsSharedSecret(AgeRecipient recipient)
+    {
+        using Key probe = Key.Create(KeyAgreementAlgorithm.X25519);
+        using SharedSecret? shared = KeyAgreementAlgorithm.X25519.Agree(probe, recipient.PublicKey);
+        return shared is not null;
     }
 }

@@ -91,8 +91,8 @@ public sealed class CollectorCrashTests : IDisposable
         for (int index = 0; index < count; index++)
         {
             byte[] ciphertext = RandomNumberGenerator.GetBytes((20 * PartSize) + 1234);
-            var manifest = new SegmentManifest(ManifestCodec.Version, deviceId, session, index, index, index + 1, 0, 1, new RecordCounts(0, 0, 0, 0), ciphertext.Length, ciphertext.Length,
-                SHA256.HashData(ciphertext), previous, index == count - 1 ? SessionEndReason.Shutdown : SessionEndReason.None, ["age1test"], key.PublicKey.ToArray());
+            var manifest = new SegmentManifest(ManifestCodec.Version, deviceId, session, index, index, index + 1, 0, 1, ciphertext.Length,
+                SHA256.HashData(ciphertext), previous, index == count - 1, ["age1test"], key.PublicKey.ToArray());
             byte[] body = ManifestCodec.EncodeBody(manifest);
             byte[] signed = ManifestCodec.EncodeSigned(body, key.Sign(ManifestCodec.SignedMessage(body)));
             previous = SHA256.HashData(signed);

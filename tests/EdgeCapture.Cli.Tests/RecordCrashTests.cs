@@ -108,6 +108,14 @@ public sealed partial class RecordCrashTests : IDisposable
         Assert.Equal(0, Run(["verify", "--data-dir", dataDirectory, "-i", identityPath], out string good));
         Assert.Contains("verify: OK", good, StringComparison.Ordinal);
 
+        // Counts and the end reason are sealed: printed after decrypting, and only then ("Sealed at rest").
+        Assert.Matches(@"keys [0-9]+, mouse [1-9][0-9]*, frames [0-9]+, markers [0-9]+, [0-9]+ bytes, end [A-Za-z]+", good);
+        Assert.Contains("end Shutdown", good, StringComparison.Ordinal);
+        Assert.Equal(0, Run(["verify", "--data-dir", dataDirectory], out string closed));
+        Assert.Contains("counts sealed (give -i), ", closed, StringComparison.Ordinal);
+        Assert.Contains("end sealed (ended)", closed, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"keys [0-9]", closed);
+
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "outbox.db")};Pooling=False"))
         {
             connection.Open();

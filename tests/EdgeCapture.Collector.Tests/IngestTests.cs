@@ -109,7 +109,7 @@ public sealed class IngestTests : IDisposable
     {
         TestSegment first = _device.Seal();
         Assert.Equal(IngestOutcome.SegmentStored, _rig.Upload(first).Outcome);
-        TestSegment forgedLink = _device.SealCiphertext(RandomNumberGenerator.GetBytes(900), 700, previousHash: RandomNumberGenerator.GetBytes(32));
+        TestSegment forgedLink = _device.SealCiphertext(RandomNumberGenerator.GetBytes(900), previousHash: RandomNumberGenerator.GetBytes(32));
 
         IngestResult result = _rig.Upload(forgedLink);
         Assert.Equal(IngestOutcome.SegmentRejected, result.Outcome);

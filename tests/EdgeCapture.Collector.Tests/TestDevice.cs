@@ -58,16 +58,16 @@ internal sealed class TestDevice : IDisposable
             ciphertext = RandomNumberGenerator.GetBytes(plaintextLength + 200);
         }
 
-        return SealCiphertext(ciphertext, plaintextLength, end, signWith);
+        return SealCiphertext(ciphertext, end, signWith);
     }
 
-    public TestSegment SealCiphertext(byte[] ciphertext, long plaintextLength, SessionEndReason end = SessionEndReason.None, DeviceSigningKey? signWith = null, byte[]? previousHash = null)
+    public TestSegment SealCiphertext(byte[] ciphertext, SessionEndReason end = SessionEndReason.None, DeviceSigningKey? signWith = null, byte[]? previousHash = null)
     {
         DeviceSigningKey signer = signWith ?? Key;
         var reference = new SegmentReference(SessionId, NextIndex);
         long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var manifest = new SegmentManifest(ManifestCodec.Version, DeviceId, SessionId, NextIndex, NextIndex * 1_000, (NextIndex * 1_000) + 999, start, start + 1_000_000,
-            new RecordCounts(1, 2, 0, 0), plaintextLength, ciphertext.Length, SHA256.HashData(ciphertext), previousHash ?? _previousManifestHash, end, ["age1test"], Key.PublicKey.ToArray());
+            ciphertext.Length, SHA256.HashData(ciphertext), previousHash ?? _previousManifestHash, end != SessionEndReason.None, ["age1test"], Key.PublicKey.ToArray());
         byte[] body = ManifestCodec.EncodeBody(manifest);
         byte[] signed = ManifestCodec.EncodeSigned(body, signer.Sign(ManifestCodec.SignedMessage(body)));
         _previousManifestHash = SHA256.HashData(signed);

@@ -70,7 +70,7 @@ public sealed class VerifierAndAtRestTests
         using RecorderRig rig = RecordThreeSegments();
         List<VerifiableSegment> segments = Held(rig);
         DecodedManifest decoded = ManifestCodec.Decode(segments[0].Manifest);
-        byte[] forgedBody = ManifestCodec.EncodeBody(decoded.Manifest with { Counts = new RecordCounts(0, 0, 0, 0) });
+        byte[] forgedBody = ManifestCodec.EncodeBody(decoded.Manifest with { EndsSession = !decoded.Manifest.EndsSession });
         byte[] forged = ManifestCodec.EncodeSigned(forgedBody, decoded.Signature.Span);
         segments[0] = segments[0] with { Manifest = forged, StoredManifestSha256 = System.Security.Cryptography.SHA256.HashData(forged) };
 

@@ -75,8 +75,8 @@ internal sealed class SimulatedBox : IAsyncDisposable
         }
 
         byte[] ciphertextHash = hash.GetHashAndReset();
-        var manifest = new SegmentManifest(ManifestCodec.Version, DeviceId, _session, _next, 0, 1, 0, 1, new RecordCounts(0, 0, 0, 0), length, length,
-            ciphertextHash, _previous, SessionEndReason.None, ["age1bench"], _key.PublicKey.ToArray());
+        var manifest = new SegmentManifest(ManifestCodec.Version, DeviceId, _session, _next, 0, 1, 0, 1, length,
+            ciphertextHash, _previous, false, ["age1bench"], _key.PublicKey.ToArray());
         byte[] body = ManifestCodec.EncodeBody(manifest);
         byte[] signed = ManifestCodec.EncodeSigned(body, _key.Sign(ManifestCodec.SignedMessage(body)));
         _previous = SHA256.HashData(signed);

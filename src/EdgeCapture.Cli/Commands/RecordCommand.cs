@@ -296,10 +296,15 @@ internal static class RecordCommand
                 });
                 foreach (SessionVerification session in report.Sessions)
                 {
+                    // Counts and the end reason are sealed (manifest version 2): they are known only after decrypting (-i).
+                    string sealedPart = report.SegmentsDecrypted > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"keys {session.Counts.Keys}, mouse {session.Counts.Mouse}, frames {session.Counts.Frames}, markers {session.Counts.Markers}, ")
+                        : "counts sealed (give -i), ";
+                    string end = report.SegmentsDecrypted > 0 || !session.Ended ? session.EndReason.ToString() : "sealed (ended)";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"session {session.SessionId:D}: segments {session.FirstIndex}..{session.LastIndex} ({session.SegmentsHeld} held, {session.Tombstones} acknowledged), "
-                        + $"{session.WallClockStart:O} .. {session.WallClockEnd:O}, keys {session.Counts.Keys}, mouse {session.Counts.Mouse}, frames {session.Counts.Frames}, markers {session.Counts.Markers}, "
-                        + $"{session.CiphertextBytes} bytes, end {session.EndReason}"));
+                        + $"{session.WallClockStart:O} .. {session.WallClockEnd:O}, {sealedPart}"
+                        + $"{session.CiphertextBytes} bytes, end {end}"));
                 }
 
                 foreach (VerificationIssue warning in report.Warnings)

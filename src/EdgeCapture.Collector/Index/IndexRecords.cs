@@ -29,7 +29,7 @@ public enum EnrollmentResult
 /// <param name="PreviousManifestSha256">The manifest's link to its predecessor.</param>
 /// <param name="WallClockStartUtc">Wall clock at the start of the recorded range (the box's clock).</param>
 /// <param name="WallClockEndUtc">Wall clock at its end.</param>
-/// <param name="EndReason">The session end reason in the manifest (0: the session continues).</param>
+/// <param name="EndReason">1 when the signed manifest says the segment ends its session, 0 when the session continues (why it ended is sealed in the payload).</param>
 /// <param name="ChainLinked">True when the link to the predecessor was checked (or it is the first segment); false while the predecessor is not held.</param>
 /// <param name="StoredUtc">When the collector stored it (its own clock; retention counts from here).</param>
 public sealed record StoredSegment(

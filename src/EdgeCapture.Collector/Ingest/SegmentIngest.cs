@@ -202,7 +202,7 @@ public sealed partial class SegmentIngest
         DateTimeOffset now = _time.GetUtcNow();
         var row = new StoredSegment(deviceId, segment, address, commit.Layout.CiphertextLength, commit.SignedManifest.ToArray(), manifestHash,
             manifest.PreviousManifestSha256.ToArray(), FromUnixNanoseconds(manifest.WallClockStartUnixNanoseconds), FromUnixNanoseconds(manifest.WallClockEndUnixNanoseconds),
-            (int)manifest.EndReason, linked, now);
+            manifest.EndsSession ? 1 : 0, linked, now);
         if (!_store.Index.TryInsertSegment(row))
         {
             // Another instance stored it between our check and our insert.

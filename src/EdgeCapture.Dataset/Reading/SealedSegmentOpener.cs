@@ -9,7 +9,7 @@ namespace EdgeCapture.Dataset.Reading;
 /// <summary>
 /// Opens one segment whose manifest already verified: reads the ciphertext once, hashing it while age decrypts it
 /// (so a file changed since the verification pass is caught), then decodes the plaintext and checks it against the
-/// signed manifest. The plaintext buffer is pooled, bounded by the manifest's plaintext length, and cleared after use.
+/// signed manifest. The plaintext buffer is pooled, bounded by the ciphertext length, and cleared after use.
 /// </summary>
 internal sealed class SealedSegmentOpener
 {
@@ -26,13 +26,16 @@ internal sealed class SealedSegmentOpener
     /// <exception cref="SegmentRejectedException">The segment does not decrypt, decode or agree with its manifest.</exception>
     public SegmentContents Open(VerifiableSegment segment, SegmentManifest manifest)
     {
-        if (manifest.PlaintextLength > int.MaxValue - 1)
+        // The plaintext length is sealed (manifest version 2): age's payload is never shorter than its plaintext, so the
+        // ciphertext length bounds the buffer and the decrypted length is what was read.
+        if (manifest.CiphertextLength > int.MaxValue - 1)
         {
-            throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, $"plaintext length {manifest.PlaintextLength} is implausible");
+            throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, $"ciphertext length {manifest.CiphertextLength} is implausible");
         }
 
-        int length = (int)manifest.PlaintextLength;
-        byte[] plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, length + 1));
+        int bound = (int)manifest.CiphertextLength;
+        int length = 0;
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, bound + 1));
         try
         {
             using (Stream ciphertext = segment.OpenCiphertext() ?? throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, "the source holds no ciphertext for it"))
@@ -41,16 +44,15 @@ internal sealed class SealedSegmentOpener
                 try
                 {
                     using AgeDecryptingStream age = AgeDecryptingStream.Open(hashing, _identities, _options);
-                    int total = 0;
                     int read;
-                    while (total <= length && (read = age.Read(plaintext, total, length + 1 - total)) > 0)
+                    while (length <= bound && (read = age.Read(plaintext, length, bound + 1 - length)) > 0)
                     {
-                        total += read;
+                        length += read;
                     }
 
-                    if (total != length)
+                    if (length > bound)
                     {
-                        throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, $"the plaintext length differs from the manifest's {length}");
+                        throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the plaintext is longer than its ciphertext");
                     }
                 }
                 catch (AgeException error)
@@ -77,7 +79,7 @@ internal sealed class SealedSegmentOpener
 
             SegmentHeader header = contents.Header;
             if (header.SessionId != manifest.SessionId || header.SegmentIndex != manifest.SegmentIndex || header.DeviceId != manifest.DeviceId
-                || SegmentChainVerifier.Count(contents.Records) != manifest.Counts || contents.Trailer.EndReason != manifest.EndReason)
+                || (contents.Trailer.EndReason != SessionEndReason.None) != manifest.EndsSession)
             {
                 throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the decrypted segment disagrees with its signed manifest");
             }

@@ -10,7 +10,9 @@ namespace EdgeCapture.Recording.Manifests;
 public static class ManifestCodec
 {
     /// <summary>Manifest format version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    private const int FieldCount = 14;
 
     /// <summary>Length of a SHA-256 hash.</summary>
     public const int HashLength = 32;
@@ -37,12 +39,10 @@ public static class ManifestCodec
         MonotonicEnd = 6,
         WallClockStart = 7,
         WallClockEnd = 8,
-        Counts = 9,
-        PlaintextLength = 10,
         CiphertextLength = 11,
         CiphertextSha256 = 12,
         PreviousManifestSha256 = 13,
-        EndReason = 14,
+        EndsSession = 14,
         Recipients = 15,
         SigningPublicKey = 16,
     }
@@ -54,7 +54,7 @@ public static class ManifestCodec
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var writer = new CborWriter(CborConformanceMode.Canonical);
-        writer.WriteStartMap(16);
+        writer.WriteStartMap(FieldCount);
         writer.WriteInt32((int)Field.Version);
         writer.WriteInt32(manifest.FormatVersion);
         writer.WriteInt32((int)Field.DeviceId);
@@ -73,23 +73,14 @@ public static class ManifestCodec
         writer.WriteInt64(manifest.WallClockStartUnixNanoseconds);
         writer.WriteInt32((int)Field.WallClockEnd);
         writer.WriteInt64(manifest.WallClockEndUnixNanoseconds);
-        writer.WriteInt32((int)Field.Counts);
-        writer.WriteStartArray(4);
-        writer.WriteInt64(manifest.Counts.Keys);
-        writer.WriteInt64(manifest.Counts.Mouse);
-        writer.WriteInt64(manifest.Counts.Frames);
-        writer.WriteInt64(manifest.Counts.Markers);
-        writer.WriteEndArray();
-        writer.WriteInt32((int)Field.PlaintextLength);
-        writer.WriteInt64(manifest.PlaintextLength);
         writer.WriteInt32((int)Field.CiphertextLength);
         writer.WriteInt64(manifest.CiphertextLength);
         writer.WriteInt32((int)Field.CiphertextSha256);
         writer.WriteByteString(manifest.CiphertextSha256.Span);
         writer.WriteInt32((int)Field.PreviousManifestSha256);
         writer.WriteByteString(manifest.PreviousManifestSha256.Span);
-        writer.WriteInt32((int)Field.EndReason);
-        writer.WriteInt32((int)manifest.EndReason);
+        writer.WriteInt32((int)Field.EndsSession);
+        writer.WriteBoolean(manifest.EndsSession);
         writer.WriteInt32((int)Field.Recipients);
         writer.WriteStartArray(manifest.Recipients.Count);
         foreach (string recipient in manifest.Recipients)
@@ -186,9 +177,9 @@ public static class ManifestCodec
     {
         var reader = new CborReader(body, CborConformanceMode.Canonical);
         int? count = reader.ReadStartMap();
-        if (count != 16)
+        if (count != FieldCount)
         {
-            throw new SegmentFormatException($"Manifest body has {count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "indefinite"} fields, expected 16");
+            throw new SegmentFormatException($"Manifest body has {count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "indefinite"} fields, expected {FieldCount}");
         }
 
         Expect(reader, Field.Version);
@@ -217,28 +208,14 @@ public static class ManifestCodec
         long wallStart = reader.ReadInt64();
         Expect(reader, Field.WallClockEnd);
         long wallEnd = reader.ReadInt64();
-        Expect(reader, Field.Counts);
-        if (reader.ReadStartArray() != 4)
-        {
-            throw new SegmentFormatException("Manifest record counts are not a four-item array");
-        }
-
-        var counts = new RecordCounts(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-        reader.ReadEndArray();
-        Expect(reader, Field.PlaintextLength);
-        long plaintextLength = reader.ReadInt64();
         Expect(reader, Field.CiphertextLength);
         long ciphertextLength = reader.ReadInt64();
         Expect(reader, Field.CiphertextSha256);
         byte[] ciphertextHash = ReadFixed(reader, HashLength, "ciphertext hash");
         Expect(reader, Field.PreviousManifestSha256);
         byte[] previousHash = ReadFixed(reader, HashLength, "previous manifest hash");
-        Expect(reader, Field.EndReason);
-        var endReason = (SessionEndReason)reader.ReadInt32();
-        if (!Enum.IsDefined(endReason))
-        {
-            throw new SegmentFormatException($"Unknown session end reason {(int)endReason}");
-        }
+        Expect(reader, Field.EndsSession);
+        bool endsSession = reader.ReadBoolean();
 
         Expect(reader, Field.Recipients);
         int recipientCount = reader.ReadStartArray() ?? throw new SegmentFormatException("Indefinite recipient list");
@@ -262,14 +239,13 @@ public static class ManifestCodec
             throw new SegmentFormatException($"{reader.BytesRemaining} bytes after the manifest body");
         }
 
-        if (segmentIndex < 0 || monotonicEnd < monotonicStart || plaintextLength < 0 || ciphertextLength < 0
-            || counts.Keys < 0 || counts.Mouse < 0 || counts.Frames < 0 || counts.Markers < 0)
+        if (segmentIndex < 0 || monotonicEnd < monotonicStart || ciphertextLength < 0)
         {
-            throw new SegmentFormatException("Manifest has a negative index, length or count, or ends before it starts");
+            throw new SegmentFormatException("Manifest has a negative index or length, or ends before it starts");
         }
 
         return new SegmentManifest(version, deviceId, new Guid(sessionId, bigEndian: true), segmentIndex, monotonicStart, monotonicEnd,
-            wallStart, wallEnd, counts, plaintextLength, ciphertextLength, ciphertextHash, previousHash, endReason, recipients, publicKey);
+            wallStart, wallEnd, ciphertextLength, ciphertextHash, previousHash, endsSession, recipients, publicKey);
     }
 
     private static void Expect(CborReader reader, Field field)

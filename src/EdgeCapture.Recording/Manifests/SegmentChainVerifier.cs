@@ -66,12 +66,13 @@ public sealed record VerificationIssue(SegmentKey Key, VerificationProblem Probl
 /// <param name="LastIndex">Highest index held.</param>
 /// <param name="SegmentsHeld">Segments with ciphertext held.</param>
 /// <param name="Tombstones">Acknowledged segments only remembered by hash.</param>
-/// <param name="EndReason">End reason of the last segment held.</param>
-/// <param name="Counts">Record counts summed over the manifests.</param>
+/// <param name="EndReason">End reason of the last segment held, read from its sealed trailer: <see cref="SessionEndReason.None"/> unless it was decrypted.</param>
+/// <param name="Counts">Record counts summed over the decrypted segments (zero without an identity: counts are sealed).</param>
 /// <param name="CiphertextBytes">Ciphertext bytes held.</param>
 /// <param name="WallClockStart">Wall clock at the start of the first held segment.</param>
 /// <param name="WallClockEnd">Wall clock at the end of the last held segment.</param>
-public sealed record SessionVerification(Guid SessionId, int FirstIndex, int LastIndex, int SegmentsHeld, int Tombstones, SessionEndReason EndReason, RecordCounts Counts, long CiphertextBytes, DateTimeOffset WallClockStart, DateTimeOffset WallClockEnd);
+/// <param name="Ended">Whether the last segment held ends the session (its signed manifest says so).</param>
+public sealed record SessionVerification(Guid SessionId, int FirstIndex, int LastIndex, int SegmentsHeld, int Tombstones, SessionEndReason EndReason, RecordCounts Counts, long CiphertextBytes, DateTimeOffset WallClockStart, DateTimeOffset WallClockEnd, bool Ended);
 
 /// <summary>The result of verifying an outbox.</summary>
 /// <param name="Sessions">Every session seen.</param>
@@ -170,6 +171,7 @@ public static class SegmentChainVerifier
             long ciphertextBytes = 0;
             RecordCounts counts = default;
             SessionEndReason lastReason = SessionEndReason.None;
+            bool ended = false;
             foreach (VerifiableSegment segment in ordered)
             {
                 SegmentKey key = segment.Key;
@@ -198,8 +200,8 @@ public static class SegmentChainVerifier
 
                 if (manifest is not null)
                 {
-                    lastReason = manifest.EndReason;
-                    counts = new RecordCounts(counts.Keys + manifest.Counts.Keys, counts.Mouse + manifest.Counts.Mouse, counts.Frames + manifest.Counts.Frames, counts.Markers + manifest.Counts.Markers);
+                    ended = manifest.EndsSession;
+                    lastReason = SessionEndReason.None;
                     if (key.SegmentIndex == 0 && manifest.PreviousManifestSha256.Span.ContainsAnyExcept((byte)0))
                     {
                         errors.Add(new VerificationIssue(key, VerificationProblem.ChainStartInvalid, $"Segment {key} is the first of its session but links to a predecessor."));
@@ -213,9 +215,15 @@ public static class SegmentChainVerifier
 
                     if (segment.State != UploadState.Acknowledged)
                     {
-                        (long length, bool ok) = CheckCiphertext(segment, manifest, identities, onDecrypted, errors);
+                        (long length, SealedSummary? summary) = CheckCiphertext(segment, manifest, identities, onDecrypted, errors);
                         ciphertextBytes += length;
-                        decrypted += ok ? 1 : 0;
+                        if (summary is { } opened)
+                        {
+                            decrypted++;
+                            lastReason = opened.EndReason;
+                            counts = new RecordCounts(counts.Keys + opened.Counts.Keys, counts.Mouse + opened.Counts.Mouse, counts.Frames + opened.Counts.Frames, counts.Markers + opened.Counts.Markers);
+                        }
+
                         held++;
                     }
                 }
@@ -233,12 +241,12 @@ public static class SegmentChainVerifier
                 previousIndex = key.SegmentIndex;
             }
 
-            if (lastReason == SessionEndReason.None)
+            if (!ended)
             {
                 warnings.Add(new VerificationIssue(ordered[^1].Key, VerificationProblem.SessionNotEnded, $"Session {session.Key} has no end-of-session segment (still recording, interrupted, or its tail was forgotten)."));
             }
 
-            sessions.Add(new SessionVerification(session.Key, ordered[0].Key.SegmentIndex, ordered[^1].Key.SegmentIndex, held, tombstones, lastReason, counts, ciphertextBytes, ordered[0].WallClockStart, ordered[^1].WallClockEnd));
+            sessions.Add(new SessionVerification(session.Key, ordered[0].Key.SegmentIndex, ordered[^1].Key.SegmentIndex, held, tombstones, lastReason, counts, ciphertextBytes, ordered[0].WallClockStart, ordered[^1].WallClockEnd, ended));
         }
 
         return new VerificationReport(sessions, errors, warnings, decrypted);
@@ -278,7 +286,7 @@ public static class SegmentChainVerifier
         return manifest;
     }
 
-    private static (long Length, bool Decrypted) CheckCiphertext(VerifiableSegment segment, SegmentManifest manifest, IReadOnlyList<AgeIdentity>? identities, Action<SegmentKey, SegmentContents>? onDecrypted, List<VerificationIssue> errors)
+    private static (long Length, SealedSummary? Decrypted) CheckCiphertext(VerifiableSegment segment, SegmentManifest manifest, IReadOnlyList<AgeIdentity>? identities, Action<SegmentKey, SegmentContents>? onDecrypted, List<VerificationIssue> errors)
     {
         SegmentKey key = segment.Key;
         long length = 0;
@@ -287,7 +295,7 @@ public static class SegmentChainVerifier
             if (ciphertext is null)
             {
                 errors.Add(new VerificationIssue(key, VerificationProblem.CiphertextMissing, $"Segment {key}: the outbox holds no ciphertext for it."));
-                return (0, false);
+                return (0, null);
             }
 
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -309,75 +317,79 @@ public static class SegmentChainVerifier
             if (length != manifest.CiphertextLength || !CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), manifest.CiphertextSha256.Span))
             {
                 errors.Add(new VerificationIssue(key, VerificationProblem.CiphertextAltered, $"Segment {key}: the ciphertext does not match the hash in its signed manifest."));
-                return (length, false);
+                return (length, null);
             }
         }
 
         if (identities is null || identities.Count == 0)
         {
-            return (length, false);
+            return (length, null);
         }
 
         return (length, Decrypt(segment, manifest, identities, onDecrypted, errors));
     }
 
-    private static bool Decrypt(VerifiableSegment segment, SegmentManifest manifest, IReadOnlyList<AgeIdentity> identities, Action<SegmentKey, SegmentContents>? onDecrypted, List<VerificationIssue> errors)
+    private static SealedSummary? Decrypt(VerifiableSegment segment, SegmentManifest manifest, IReadOnlyList<AgeIdentity> identities, Action<SegmentKey, SegmentContents>? onDecrypted, List<VerificationIssue> errors)
     {
         SegmentKey key = segment.Key;
-        if (manifest.PlaintextLength > int.MaxValue)
+        // The plaintext length is sealed too; age's payload is never shorter than its plaintext, so the ciphertext bounds it.
+        if (manifest.CiphertextLength > int.MaxValue - 1)
         {
-            errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: plaintext length {manifest.PlaintextLength} is implausible."));
-            return false;
+            errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: ciphertext length {manifest.CiphertextLength} is implausible."));
+            return null;
         }
 
-        byte[] plaintext = new byte[manifest.PlaintextLength];
+        byte[] plaintext = new byte[manifest.CiphertextLength + 1];
+        int plaintextLength = 0;
         try
         {
             using (Stream ciphertext = segment.OpenCiphertext() ?? throw new InvalidOperationException("The ciphertext disappeared during verification."))
             using (AgeDecryptingStream age = AgeDecryptingStream.Open(ciphertext, identities))
             {
-                int total = 0;
                 int read;
-                while (total < plaintext.Length && (read = age.Read(plaintext, total, plaintext.Length - total)) > 0)
+                while (plaintextLength < plaintext.Length && (read = age.Read(plaintext, plaintextLength, plaintext.Length - plaintextLength)) > 0)
                 {
-                    total += read;
+                    plaintextLength += read;
                 }
 
-                if (total != plaintext.Length || age.ReadByte() != -1)
+                if (plaintextLength == plaintext.Length)
                 {
-                    errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: the plaintext length differs from the manifest's {manifest.PlaintextLength}."));
-                    return false;
+                    errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: the plaintext is longer than its ciphertext."));
+                    return null;
                 }
             }
 
-            SegmentContents contents = SegmentReader.Read(plaintext);
+            SegmentContents contents = SegmentReader.Read(plaintext.AsMemory(0, plaintextLength));
             SegmentHeader header = contents.Header;
             RecordCounts counts = Count(contents.Records);
             if (header.SessionId != manifest.SessionId || header.SegmentIndex != manifest.SegmentIndex || header.DeviceId != manifest.DeviceId
-                || counts != manifest.Counts || contents.Trailer.EndReason != manifest.EndReason)
+                || (contents.Trailer.EndReason != SessionEndReason.None) != manifest.EndsSession)
             {
                 errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: the decrypted segment disagrees with its manifest."));
-                return false;
+                return null;
             }
 
             onDecrypted?.Invoke(key, contents);
-            return true;
+            return new SealedSummary(counts, contents.Trailer.EndReason, plaintextLength);
         }
         catch (AgeException exception)
         {
             errors.Add(new VerificationIssue(key, VerificationProblem.DecryptionFailed, $"Segment {key}: {exception.Message}"));
-            return false;
+            return null;
         }
         catch (SegmentFormatException exception)
         {
             errors.Add(new VerificationIssue(key, VerificationProblem.ContentInvalid, $"Segment {key}: {exception.Message}"));
-            return false;
+            return null;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(plaintext);
         }
     }
+
+    /// <summary>What only the sealed payload tells: counts, the end reason (trailer) and the plaintext length.</summary>
+    private readonly record struct SealedSummary(RecordCounts Counts, SessionEndReason EndReason, int PlaintextLength);
 
     /// <summary>Counts records by type.</summary>
     /// <param name="records">Decoded records.</param>

@@ -110,12 +110,10 @@ public sealed partial class OutboxSegmentSink : ISegmentSink, IDisposable
             request.MonotonicEndNanoseconds,
             UnixNanoseconds(request.WallClockStart),
             UnixNanoseconds(request.WallClockEnd),
-            request.Counts,
-            plaintext.Length,
             ciphertext.Length,
             ciphertextHash,
             previous,
-            request.EndReason,
+            request.EndReason != SessionEndReason.None,
             readers.Texts,
             _signerPublicKey);
         byte[] body = ManifestCodec.EncodeBody(manifest);

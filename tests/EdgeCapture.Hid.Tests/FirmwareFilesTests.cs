@@ -85,6 +85,11 @@ public sealed class FirmwareFilesTests
         Assert.Contains("edgecapture-gadget.service", unit["Unit.After"].Single(), StringComparison.Ordinal);
         Assert.StartsWith("/opt/edgecapture/edgecapture run --config /etc/edgecapture/appliance.json", unit["Service.ExecStart"].Single(), StringComparison.Ordinal);
         Assert.Equal(["/opt/edgecapture/edgecapture hid check --descriptors /opt/edgecapture/firmware/hid"], unit["Service.ExecStartPre"]);
+        // Ready only once the relay runs, and a watchdog the relay's loops feed (RelayWatchdog).
+        Assert.Equal(["notify"], unit["Service.Type"]);
+        Assert.Equal(["main"], unit["Service.NotifyAccess"]);
+        Assert.Equal(["10s"], unit["Service.WatchdogSec"]);
+        Assert.Equal(["on-failure"], unit["Service.Restart"]);
         Assert.Equal(["closed"], unit["Service.DevicePolicy"]);
         Assert.Equal(
             ["char-gpiochip rw", "char-hidg rw", "char-input rw", "char-video4linux rw"],

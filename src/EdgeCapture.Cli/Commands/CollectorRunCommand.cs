@@ -107,9 +107,20 @@ internal static class CollectorRunCommand
                 return ExitCodes.Usage;
             }
 
-            using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-                .SetMinimumLevel(parseResult.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
+            using ILoggerFactory loggerFactory = LoggerFactory.Create(builder =>
+            {
+                // Under systemd (its journal on stdout/stderr: JOURNAL_STREAM) the lines carry syslog priorities for journald.
+                if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+                {
+                    builder.AddSystemdConsole();
+                }
+                else
+                {
+                    builder.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+                }
+
+                builder.SetMinimumLevel(parseResult.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            });
             CollectorService collector;
             try
             {

@@ -3,33 +3,36 @@ using System.Collections.Concurrent;
 namespace EdgeCapture.Video.Frames;
 
 /// <summary>
-/// A fixed set of frame buffers allocated once. Sources rent, fill and hand over; when every buffer is in use
-/// (the consumer is behind) a live source's <see cref="TryRent"/> fails and it drops that frame instead of allocating;
-/// a simulated source may wait with <see cref="Rent"/> instead.
+/// A bounded set of frame buffers, each allocated the first time it is needed and then reused for good. Sources rent,
+/// fill and hand over; when every buffer is in use (the consumer is behind) a live source's <see cref="TryRent"/> fails
+/// and it drops that frame instead of allocating; a simulated source may wait with <see cref="Rent"/> instead. Allocating
+/// on first need keeps the steady state at the buffers really in flight (typically four or five at 1080p, where each is
+/// 4 MB), not the bound: on a 512 MB board the difference is tens of megabytes.
 /// </summary>
 public sealed class RawFramePool : IDisposable
 {
     private readonly ConcurrentBag<RawFrame> _free = [];
     private readonly SemaphoreSlim _available;
+    private readonly int _frameCapacity;
+    private int _created;
     private long _rentFailures;
     private volatile bool _disposed;
 
-    /// <summary>Allocates <paramref name="frameCount"/> buffers of <paramref name="frameCapacity"/> bytes.</summary>
+    /// <summary>A pool of at most <paramref name="frameCount"/> buffers of <paramref name="frameCapacity"/> bytes, allocated as needed.</summary>
     public RawFramePool(int frameCount, int frameCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameCapacity);
         FrameCount = frameCount;
-        for (int i = 0; i < frameCount; i++)
-        {
-            _free.Add(new RawFrame(this, frameCapacity));
-        }
-
+        _frameCapacity = frameCapacity;
         _available = new SemaphoreSlim(frameCount, frameCount);
     }
 
-    /// <summary>How many frames the pool owns.</summary>
+    /// <summary>How many frames the pool may own.</summary>
     public int FrameCount { get; }
+
+    /// <summary>How many buffers have been allocated so far (the most that were in use at once).</summary>
+    public int Allocated => Volatile.Read(ref _created);
 
     /// <summary>Frames currently free.</summary>
     public int Available => _available.CurrentCount;
@@ -60,9 +63,11 @@ public sealed class RawFramePool : IDisposable
 
     private RawFrame Take()
     {
+        // The semaphore admitted this rent (at most FrameCount are out), so a free buffer exists or one is allocated now.
         if (!_free.TryTake(out RawFrame? frame))
         {
-            throw new InvalidOperationException("Frame pool count and contents disagree.");
+            Interlocked.Increment(ref _created);
+            frame = new RawFrame(this, _frameCapacity);
         }
 
         frame.SetRented();

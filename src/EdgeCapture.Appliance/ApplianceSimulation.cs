@@ -1,3 +1,5 @@
+using EdgeCapture.Input.Simulation;
+
 namespace EdgeCapture.Appliance;
 
 /// <summary>
@@ -29,4 +31,10 @@ public sealed record ApplianceSimulation
     /// the machine is, and what is kept next to the input does not depend on the load (tests of timing bounds).
     /// </summary>
     public bool LosslessFrames { get; init; }
+
+    /// <summary>
+    /// A scripted lock and unlock (Win+L, a password typed on the lock screen, Enter), or null (the default: the simulated user
+    /// never locks). Must fit in <see cref="ScriptLength"/>; the simulated screen shows the lock screen while locked.
+    /// </summary>
+    public ScriptedLockScreen? LockScreen { get; init; }
 }

@@ -41,7 +41,7 @@ public sealed class SimulatedHardware : ApplianceHardware
     {
         ArgumentNullException.ThrowIfNull(simulation);
         Simulation = simulation;
-        Script = DesktopActivityScript.CreateDefault(simulation.Seed, simulation.ScriptLength);
+        Script = DesktopActivityScript.CreateDefault(simulation.Seed, simulation.ScriptLength, simulation.LockScreen);
     }
 
     /// <summary>The simulation settings.</summary>

@@ -1,118 +1,109 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using EdgeCapture.Collector;
 using EdgeCapture.Collector.Broker;
-using EdgeCapture.Collector.Index;
-using EdgeCapture.Crypto;
-using EdgeCapture.Recording.Manifests;
-using EdgeCapture.Storage;
-using EdgeCapture.Transport;
+using EdgeCapture.Collector.Ingest;
+using EdgeCapture.Protocol;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeCapture.Cli.Commands;
 
 /// <summary>
-/// The demo's on-prem half: an in-process collector with its embedded broker (store in <c>DIR/collector</c>), the box's
-/// outbox uploaded through the box's own uploader (EdgeCapture.Transport) until it is empty, then the custodian's check
-/// of the collector's store: signatures, hashes and chain, and every stored segment decrypted with the custodian's identity.
+/// The demo's on-prem side: the collector (<see cref="CollectorService"/>, what <c>edgecapture collector run</c> runs) with its
+/// embedded MQTT broker on a free loopback port, its store in <c>DIR/collector</c>. It watches what ingest does, so the demo
+/// can show per box what is stored and measure each segment's upload latency (sealed on the box to stored here).
 /// </summary>
-internal static class DemoCollector
+internal sealed class DemoCollector : IAsyncDisposable
 {
-    private static readonly TimeSpan UploadLimit = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<(string Device, Guid Session, int Index), long> _storedAt = new();
+    private readonly ConcurrentDictionary<string, long> _storedPerDevice = new(StringComparer.Ordinal);
+    private long _storedTwice;
+    private long _resent;
+    private long _retractions;
+    private CollectorService? _service;
 
-    public static async Task<int> UploadAndVerifyAsync(string root, string boxDirectory, string deviceId, string identityPath, TextWriter output, CancellationToken cancellationToken)
+    private DemoCollector(string directory, int port)
     {
-        string collectorDirectory = Path.Combine(root, "collector");
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error));
-        int port = FreePort();
-        DevicePublicKey boxKey;
-        using (DeviceSigningKey key = DeviceSigningKey.Load(Path.Combine(boxDirectory, "device.key")))
-        {
-            boxKey = key.PublicKey;
-        }
-
-        int exitCode;
-        await using (CollectorService collector = await CollectorService.StartAsync(
-            new CollectorServiceOptions { Store = new CollectorOptions { StoreDirectory = collectorDirectory }, EmbeddedBroker = new EmbeddedBrokerOptions { Port = port } },
-            loggerFactory, TimeProvider.System).ConfigureAwait(false))
-        {
-            collector.Store.Index.Enroll(deviceId, boxKey, replace: false, DateTimeOffset.UtcNow);
-            await output.WriteLineAsync($"""
-
-                == The on-prem collector: embedded MQTT broker on 127.0.0.1:{port}, store {collectorDirectory} ==
-                  collector public key (the box's upload.collectorKey): {collector.PublicKey}
-                  enrolled {deviceId} {boxKey}
-                """).ConfigureAwait(false);
-
-            bool outboxEmpty;
-            using (SegmentOutbox outbox = SegmentOutbox.Open(Path.Combine(boxDirectory, "outbox.db"), new OutboxOptions(), NullLogger<SegmentOutbox>.Instance, TimeProvider.System))
-            {
-                outboxEmpty = await UploadAsync(outbox, collector.PublicKey, deviceId, port, loggerFactory, output, cancellationToken).ConfigureAwait(false);
-            }
-
-            await output.WriteLineAsync(Environment.NewLine + "== The custodian: verify and open the segments in the collector's store ==").ConfigureAwait(false);
-            exitCode = Verify(collector.Store, deviceId, boxKey, identityPath, root, output) && outboxEmpty ? 0 : ExitCodes.Failed;
-        }
-
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await Program.RunAsync(["sessions", "list", "--store", collectorDirectory], new System.CommandLine.InvocationConfiguration { Output = output, Error = output }).ConfigureAwait(false);
-        return exitCode;
+        Directory = directory;
+        Port = port;
     }
 
-    private static async Task<bool> UploadAsync(SegmentOutbox outbox, DevicePublicKey collectorKey, string deviceId, int port, ILoggerFactory loggerFactory, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>The store's folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The embedded broker's port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>The running collector.</summary>
+    public CollectorService Service => _service ?? throw new ObjectDisposedException(nameof(DemoCollector));
+
+    /// <summary>Segments ingest wrote a second time (must stay 0: "Exactly once").</summary>
+    public long StoredTwice => Interlocked.Read(ref _storedTwice);
+
+    /// <summary>Commits of a segment already stored, answered "stored" again without writing (a box re-sent it).</summary>
+    public long Resent => Interlocked.Read(ref _resent);
+
+    /// <summary>Retractions applied (a forget press reaching segments already uploaded).</summary>
+    public long Retractions => Interlocked.Read(ref _retractions);
+
+    /// <summary>Starts the collector and its broker.</summary>
+    public static async Task<DemoCollector> StartAsync(string root, ILoggerFactory loggerFactory)
     {
-        OutboxStatistics before = outbox.GetStatistics();
-        await using var connection = new BoxMqttConnection(
-            new MqttConnectionOptions { BrokerUri = new Uri($"mqtt://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), DeviceId = deviceId, UserName = deviceId, MinimumReconnectDelay = TimeSpan.FromMilliseconds(200) },
-            TimeProvider.System, loggerFactory.CreateLogger<BoxMqttConnection>());
-        var uploader = new SegmentUploader(outbox, connection, new UploaderOptions { CollectorKey = collectorKey, IdlePollInterval = TimeSpan.FromMilliseconds(100) }, TimeProvider.System, loggerFactory.CreateLogger<SegmentUploader>());
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task connectionRun = connection.RunAsync(stop.Token);
-        Task uploaderRun = uploader.RunAsync(stop.Token);
-        var clock = Stopwatch.StartNew();
-        OutboxStatistics now = outbox.GetStatistics();
-        while (now.PendingSegments + now.UploadingSegments + now.UploadedSegments + now.PendingRetractions > 0 && clock.Elapsed < UploadLimit && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
-            now = outbox.GetStatistics();
-        }
-
-        await stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(connectionRun, uploaderRun).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-
-        bool empty = now.PendingSegments + now.UploadingSegments + now.UploadedSegments + now.RejectedSegments == 0;
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  box uploaded {before.PendingSegments} segments in {clock.Elapsed.TotalSeconds:0.0} s: {uploader.Statistics.SegmentsStored} confirmed stored (signed by the collector), {uploader.Statistics.SegmentsRejected} rejected, "
-            + $"{uploader.Statistics.PartsSent} parts and {uploader.Statistics.BytesSent:N0} bytes sent; the box's outbox is {(empty ? "empty" : "NOT empty")}")).ConfigureAwait(false);
-        return empty;
+        var collector = new DemoCollector(Path.Combine(root, "collector"), FreePort());
+        collector._service = await CollectorService.StartAsync(
+            new CollectorServiceOptions { Store = new CollectorOptions { StoreDirectory = collector.Directory }, EmbeddedBroker = new EmbeddedBrokerOptions { Port = collector.Port } },
+            loggerFactory,
+            TimeProvider.System,
+            collector.OnHandled).ConfigureAwait(false);
+        return collector;
     }
 
-    private static bool Verify(CollectorStore store, string deviceId, DevicePublicKey boxKey, string identityPath, string root, TextWriter output)
+    /// <summary>Segments of <paramref name="deviceId"/> stored so far (first stores only).</summary>
+    public long StoredCount(string deviceId) => _storedPerDevice.TryGetValue(deviceId, out long count) ? count : 0;
+
+    /// <summary>When (Stopwatch timestamp) a segment was first stored, if it was.</summary>
+    public bool TryGetStoredAt(string deviceId, Guid sessionId, int index, out long timestamp) => _storedAt.TryGetValue((deviceId, sessionId, index), out timestamp);
+
+    public async ValueTask DisposeAsync()
     {
-        IReadOnlyList<AgeIdentity> identities = AgeIdentity.LoadFile(identityPath);
-        try
+        if (_service is not null)
         {
-            CollectorVerifyCommand.StoreVerification result = CollectorVerifyCommand.Verify(store, deviceId, boxKey, identities, root, output);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"collector verify: {(result.IsValid && result.Stored > 0 ? "OK" : "FAILED")}: {result.Stored} segment(s) stored, {result.Decrypted} decrypted with the custodian's identity"));
-            return result.IsValid && result.Stored > 0;
+            await _service.DisposeAsync().ConfigureAwait(false);
+            _service = null;
         }
-        finally
+    }
+
+    private void OnHandled(IngestResult result)
+    {
+        if (result.Answer?.Answer is not { } answer)
         {
-            foreach (AgeIdentity identity in identities)
-            {
-                identity.Dispose();
-            }
+            return;
+        }
+
+        switch (result.Outcome)
+        {
+            case IngestOutcome.SegmentStored:
+                SegmentReference segment = answer.Segment;
+                if (_storedAt.TryAdd((answer.DeviceId, segment.SessionId, segment.SegmentIndex), Stopwatch.GetTimestamp()))
+                {
+                    _storedPerDevice.AddOrUpdate(answer.DeviceId, 1, (_, count) => count + 1);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _storedTwice);
+                }
+
+                break;
+            case IngestOutcome.SegmentDuplicate:
+                Interlocked.Increment(ref _resent);
+                break;
+            case IngestOutcome.RetractionApplied:
+                Interlocked.Increment(ref _retractions);
+                break;
+            default:
+                break;
         }
     }
 

@@ -1,44 +1,57 @@
 using System.CommandLine;
 using System.Globalization;
 using EdgeCapture.Crypto;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeCapture.Cli.Commands;
 
 /// <summary>
-/// <c>edgecapture demo</c>: the whole appliance on simulated hardware, end to end, in a scratch directory. It plays both
-/// sides that a real deployment keeps apart: the custodian (who alone holds the age identity) and the box (which records
-/// to the custodian's recipient and cannot read what it sealed), and the on-prem collector in between: an in-process
-/// collector with its embedded broker, to which the box's uploader sends every sealed segment exactly once, and from
-/// whose store the custodian verifies and decrypts them. It runs the same <c>record</c>, <c>verify</c> and
-/// <c>sessions list</c> commands an operator would, so what it shows is what the product does.
-/// Layout of <c>--work-dir DIR</c>: <c>DIR/custodian/identity.txt</c>, <c>DIR/box</c> (device key, outbox),
-/// <c>DIR/collector</c> (index, <c>segments/**.age</c>: each a file the stock <c>age</c> CLI opens with the identity).
+/// <c>edgecapture demo</c>: the whole system on one machine with only the .NET SDK. The on-prem collector with its embedded
+/// MQTT broker (<see cref="DemoCollector"/>) and three simulated boxes at once (<see cref="DemoBox"/>), each a real appliance on
+/// simulated hardware: a scripted user typing and moving the mouse through the real relay, a simulated screen that follows the
+/// input, the privacy switch flipped, a lock chord with the password typed on the lock screen, a forget press; each box uploads
+/// live to the collector. An operator sends one signed fleet command and one signed configuration change (<see cref="DemoFleet"/>).
+/// A live display (<see cref="DemoLiveDisplay"/>) shows it; then the boxes stop, drain their outboxes (<c>edgecapture upload</c>),
+/// the custodian exports the collector's store (<c>edgecapture dataset export --store</c>), and the summary proves what the
+/// product promises against the export (<see cref="DemoProofs"/>, <see cref="DemoAccounting"/>, printed by <see cref="DemoSummary"/>).
+/// Exit 0 only when every proof holds.
+/// Layout of <c>--work-dir DIR</c>: <c>custodian/identity.txt</c>, <c>operator/operator.key</c>, <c>boxes/ID/</c> (appliance.json,
+/// fleet.json, device key, outbox), <c>collector/</c> (index, <c>segments/**.age</c>), <c>dataset/</c> (the export).
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The shortest demo that fits every box's plan (the lock and unlock take about 4 s after 62 % of the length).</summary>
+    public const double MinimumSeconds = 16;
+
     public static Command Create()
     {
-        var seconds = new Option<double>("--seconds") { Description = "How long the simulated user works at the box.", DefaultValueFactory = _ => 20 };
+        var seconds = new Option<double>("--seconds") { Description = "How long the simulated users work at their boxes.", DefaultValueFactory = _ => 30 };
         var workDirectory = new Option<string?>("--work-dir") { Description = "Keep everything here instead of a scratch directory that is deleted afterwards." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the simulated user.", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Run the appliance on simulated hardware: scripted keyboard, mouse and screen, a privacy switch flipped mid-way, sealed segments verified and opened by the custodian.");
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulated users.", DefaultValueFactory = _ => 1 };
+        var command = new Command("demo", "The whole system on simulated hardware: a collector with its broker, three boxes uploading live, a fleet command and a configuration change, the custodian's export, and proofs of what stayed private.");
         command.Options.Add(seconds);
         command.Options.Add(workDirectory);
         command.Options.Add(seed);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             double length = parseResult.GetValue(seconds);
-            if (length is < 4 or > 3600)
+            if (length is < MinimumSeconds or > 3600)
             {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync("demo: --seconds must be between 4 and 3600.").ConfigureAwait(false);
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"demo: --seconds must be between {MinimumSeconds} and 3600.")).ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
             string? keep = parseResult.GetValue(workDirectory);
-            string root = keep is null ? Directory.CreateTempSubdirectory("edgecapture-demo-").FullName : Path.GetFullPath(keep);
+            if (keep is not null && Directory.Exists(keep) && Directory.EnumerateFileSystemEntries(keep).Any())
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"demo: --work-dir {keep} is not empty; give a new or empty folder.").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            string root = keep is null ? Directory.CreateTempSubdirectory("edgecapture-demo-").FullName : Directory.CreateDirectory(Path.GetFullPath(keep)).FullName;
             try
             {
-                return await RunAsync(root, length, parseResult.GetValue(seed), parseResult.InvocationConfiguration, cancellationToken).ConfigureAwait(false);
+                return await RunAsync(root, length, parseResult.GetValue(seed), parseResult.InvocationConfiguration, keep is not null, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -51,63 +64,96 @@ internal static class DemoCommand
         return command;
     }
 
-    /// <summary>The demo box's device id (in its manifests, its topics and the collector's enrolment).</summary>
-    internal const string DeviceId = "demo-box-1";
-
-    private static async Task<int> RunAsync(string root, double length, int seed, InvocationConfiguration console, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string root, double length, int seed, InvocationConfiguration console, bool kept, CancellationToken cancellationToken)
     {
         TextWriter output = console.Output;
-        string custodianDirectory = Path.Combine(root, "custodian");
-        string boxDirectory = Path.Combine(root, "box");
-        Directory.CreateDirectory(custodianDirectory);
-        string identityPath = Path.Combine(custodianDirectory, "identity.txt");
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder => builder.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Error));
 
-        // The custodian's side: only the recipient string ever reaches the box.
-        string recipient;
+        // The custodian's side: only the recipient string ever reaches the boxes.
+        string identityPath = Path.Combine(root, "custodian", "identity.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(identityPath)!);
+        AgeRecipient recipient;
         using (AgeIdentity identity = AgeIdentity.Generate())
         {
             identity.SaveFile(identityPath, DateTimeOffset.UtcNow);
-            recipient = identity.Recipient.ToString();
+            recipient = identity.Recipient;
         }
 
-        string privateAt = (length * 0.4).ToString("0.#", CultureInfo.InvariantCulture);
-        string publicAt = (length * 0.6).ToString("0.#", CultureInfo.InvariantCulture);
-        await output.WriteLineAsync($"""
-            EdgeCapture demo in {root}
-              custodian: identity {identityPath} (stays with the custodian), recipient {recipient}
-              box:       {boxDirectory} (device key, encrypted outbox)
-              script:    a simulated user types, moves, clicks and scrolls for {length:0.#} s; the privacy switch goes
-                         private at {privateAt} s and public again at {publicAt} s; the screen is captured too.
+        // The IT operator's signing key: the boxes trust its public key (their fleet.json), nothing else.
+        string operatorPath = Path.Combine(root, "operator", "operator.key");
+        Directory.CreateDirectory(Path.GetDirectoryName(operatorPath)!);
+        using PersonalSigningKey operatorKey = PersonalSigningKey.Generate(PersonalSigningKeyKind.Operator);
+        operatorKey.Save(operatorPath, DateTimeOffset.UtcNow);
 
-            == The box: relay, privacy gate and recorder ==
-            """).ConfigureAwait(false);
-
-        int recordExit = await Program.RunAsync(
-            [
-                "record", "--simulate", "--video", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--device-id", DeviceId,
-                "--data-dir", boxDirectory, "--recipient", recipient,
-                "--duration", length.ToString(CultureInfo.InvariantCulture),
-                "--private-at", privateAt, "--public-at", publicAt,
-            ],
-            console).ConfigureAwait(false);
-        if (recordExit != 0 || cancellationToken.IsCancellationRequested)
+        await using DemoCollector collector = await DemoCollector.StartAsync(root, loggerFactory).ConfigureAwait(false);
+        var boxes = new List<DemoBox>();
+        try
         {
-            return recordExit;
-        }
+            foreach (DemoBoxPlan plan in DemoBoxPlan.ForLength(length, seed))
+            {
+                DemoBox box = DemoBox.Prepare(root, plan, recipient, collector.Service.PublicKey, collector.Port, operatorKey);
+                collector.Service.Store.Index.Enroll(box.DeviceId, box.PublicKey, replace: false, DateTimeOffset.UtcNow);
+                boxes.Add(box);
+            }
 
-        await output.WriteLineAsync(Environment.NewLine + "== What the box keeps on its disk ==").ConfigureAwait(false);
-        foreach (FileInfo file in new DirectoryInfo(boxDirectory).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(file => file.Name, StringComparer.Ordinal))
+            await DemoSummary.WriteIntroductionAsync(output, root, identityPath, recipient, operatorPath, operatorKey, collector, boxes, length).ConfigureAwait(false);
+            var display = new DemoLiveDisplay(output, () => [.. boxes.Select(box => box.Snapshot(collector.StoredCount(box.DeviceId)))], length);
+            foreach (DemoBox box in boxes)
+            {
+                box.Start(length, loggerFactory, display.Report);
+            }
+
+            Task<DemoFleetOutcome> fleet = RunFleetLaterAsync(TimeSpan.FromSeconds(Math.Min(4, length * 0.2)), collector.Port, operatorKey, boxes, display.Report, cancellationToken);
+            Task running = Task.WhenAll([Task.Delay(TimeSpan.FromSeconds(length), cancellationToken), fleet, .. boxes.Select(box => box.RunPlanAsync(display.Report, cancellationToken))]);
+            await display.ShowUntilAsync(running).ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+
+            await output.WriteLineAsync(Environment.NewLine + "== The boxes stop (last segment sealed) and drain their outboxes (edgecapture upload) ==").ConfigureAwait(false);
+            await Task.WhenAll(boxes.Select(box => box.StopAsync())).ConfigureAwait(false);
+            foreach (DemoBox box in boxes)
+            {
+                var log = new StringWriter();
+                int drained = await Program.RunAsync(["upload", "--config", box.ConfigurationPath, "--timeout", "60"], new InvocationConfiguration { Output = log, Error = log }).ConfigureAwait(false);
+                string last = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
+                await output.WriteLineAsync($"  {box.DeviceId}: upload exit {drained}: {last}").ConfigureAwait(false);
+            }
+
+            IReadOnlyList<DemoBoxSegments> segments = [.. boxes.Select(box => DemoAccounting.Count(box, collector.Service.Store.Index))];
+            var latency = DemoAccounting.Latency(boxes, collector);
+            long storedTwice = collector.StoredTwice;
+            long resent = collector.Resent;
+            await collector.DisposeAsync().ConfigureAwait(false);
+
+            return await DemoSummary.ExportAndProveAsync(
+                new DemoRun(root, identityPath, length, kept, boxes, segments, storedTwice, resent, latency, await fleet.ConfigureAwait(false)),
+                output,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
         {
-            await output.WriteLineAsync($"  {Path.GetRelativePath(boxDirectory, file.FullName),-24} {file.Length,12:N0} bytes").ConfigureAwait(false);
+            foreach (DemoBox box in boxes)
+            {
+                await box.DisposeAsync().ConfigureAwait(false);
+            }
         }
+    }
 
-        await output.WriteLineAsync(Environment.NewLine + "== The custodian: verify the chain, open the segments ==").ConfigureAwait(false);
-        int verifyExit = await Program.RunAsync(["verify", "--data-dir", boxDirectory, "--identity", identityPath], console).ConfigureAwait(false);
-        if (verifyExit != 0 || cancellationToken.IsCancellationRequested)
-        {
-            return verifyExit;
-        }
-
-        return await DemoCollector.UploadAndVerifyAsync(root, boxDirectory, DeviceId, identityPath, output, cancellationToken).ConfigureAwait(false);
+    private static async Task<DemoFleetOutcome> RunFleetLaterAsync(TimeSpan delay, int port, PersonalSigningKey operatorKey, IReadOnlyList<DemoBox> boxes, Action<string> report, CancellationToken cancellationToken)
+    {
+        await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        return await DemoFleet.RunAsync(port, operatorKey, boxes, report, cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>What the demo ran and measured, for the summary.</summary>
+internal sealed record DemoRun(
+    string Root,
+    string IdentityPath,
+    double Seconds,
+    bool Kept,
+    IReadOnlyList<DemoBox> Boxes,
+    IReadOnlyList<DemoBoxSegments> Segments,
+    long StoredTwice,
+    long Resent,
+    (int Count, double Median, double P95, double Maximum) Latency,
+    DemoFleetOutcome Fleet);

@@ -88,8 +88,30 @@ public sealed class DesktopActivityScript
     /// <param name="seed">Random seed.</param>
     /// <param name="length">Script length.</param>
     /// <returns>The script.</returns>
-    public static DesktopActivityScript CreateDefault(int seed, TimeSpan length)
+    public static DesktopActivityScript CreateDefault(int seed, TimeSpan length) => CreateDefault(seed, length, lockScreen: null);
+
+    /// <summary>
+    /// The default office-work script with, when <paramref name="lockScreen"/> is given, a scripted lock and unlock (Win+L,
+    /// the password typed on the lock screen, Enter) at the first step boundary at or after its time. Without it the script
+    /// is exactly <see cref="CreateDefault(int, TimeSpan)"/>'s.
+    /// </summary>
+    /// <param name="seed">Random seed.</param>
+    /// <param name="length">Script length.</param>
+    /// <param name="lockScreen">The lock and unlock, or null.</param>
+    /// <returns>The script.</returns>
+    /// <exception cref="ArgumentException">The password cannot be typed, or the sequence does not fit before the end.</exception>
+    public static DesktopActivityScript CreateDefault(int seed, TimeSpan length, ScriptedLockScreen? lockScreen)
     {
+        if (lockScreen is not null)
+        {
+            lockScreen.Validate();
+            if (lockScreen.At + lockScreen.Duration + TimeSpan.FromSeconds(2) > length)
+            {
+                throw new ArgumentException($"The lock and unlock at {lockScreen.At} ({lockScreen.Duration} long) does not fit in a {length} script.", nameof(lockScreen));
+            }
+        }
+
+        bool locked = false;
         // System.Random with an explicit seed uses a fixed legacy algorithm, stable across runtime versions.
         var random = new Random(seed);
         var actions = new List<SimulatedAction>();
@@ -99,6 +121,16 @@ public sealed class DesktopActivityScript
         int misses = 0;
         while (misses < 16)
         {
+            if (lockScreen is not null && !locked && now >= lockScreen.At)
+            {
+                // The user locks the laptop and unlocks it again; the script goes on from where the pointer was.
+                locked = true;
+                IReadOnlyList<SimulatedAction> sequence = lockScreen.ActionsFrom(now);
+                actions.AddRange(sequence);
+                now = sequence[^1].End + TimeSpan.FromMilliseconds(100);
+                continue;
+            }
+
             int choice = random.Next(100);
             var step = new List<SimulatedAction>();
             TimeSpan cursor = now;
@@ -151,6 +183,14 @@ public sealed class DesktopActivityScript
             }
 
             TimeSpan stepEnd = step[^1].End;
+            if (lockScreen is not null && !locked && stepEnd > lockScreen.At)
+            {
+                // The lock comes first, exactly at its time: this step is dropped (the pointer did not move).
+                (pointerX, pointerY) = PointerAfter(actions, ScreenWidth / 2, ScreenHeight / 2);
+                now = lockScreen.At;
+                continue;
+            }
+
             if (stepEnd > length)
             {
                 // Too long for what is left: try something shorter (the pointer did not move).

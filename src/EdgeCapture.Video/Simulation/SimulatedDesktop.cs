@@ -12,7 +12,7 @@ namespace EdgeCapture.Video.Simulation;
 /// script puts it. The screen reacts <see cref="DisplayLatency"/> after each input. Deterministic for a seed.
 /// Time must only move forward between calls.
 /// </summary>
-public sealed class SimulatedDesktop
+public sealed partial class SimulatedDesktop
 {
     /// <summary>How long after an input the screen shows its effect.</summary>
     public static readonly TimeSpan DisplayLatency = TimeSpan.FromMilliseconds(20);
@@ -171,6 +171,12 @@ public sealed class SimulatedDesktop
 
     private void Apply(SceneEvent sceneEvent)
     {
+        if (ApplyWhileLocked(sceneEvent))
+        {
+            // Win+L, and while locked everything: the lock screen takes it (SimulatedDesktop.LockScreen.cs).
+            return;
+        }
+
         switch (sceneEvent.Kind)
         {
             case SceneEventKind.StartLine:
@@ -265,6 +271,12 @@ public sealed class SimulatedDesktop
         int width = canvas.Width;
         int height = canvas.Height;
         int taskbarHeight = Math.Max(24, height / 27);
+        if (_locked)
+        {
+            RenderLockScreen(canvas);
+            return;
+        }
+
         canvas.FillRectangle(0, 0, width, height, DesktopColor);
         for (int icon = 0; icon < 5; icon++)
         {

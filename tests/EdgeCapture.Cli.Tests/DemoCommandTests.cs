@@ -27,7 +27,7 @@ public sealed class DemoCommandTests
             Assert.True(exitCode == 0, $"exit {exitCode}\n{text}\n{error}");
             Assert.Contains("demo: OK, every proof holds", text, StringComparison.Ordinal);
             Assert.DoesNotContain("[FAIL]", text, StringComparison.Ordinal);
-            foreach (string proof in new[] { "private intervals honoured", "lock-screen password absent", "forgotten window absent", "segments sealed, uploaded, stored (none lost or duplicated)" })
+            foreach (string proof in new[] { "private intervals honoured", "lock-screen password absent", "forgotten window absent", "segments sealed, uploaded, stored (none lost or duplicated)", "fleet command and configuration change, signed both ways" })
             {
                 Assert.Contains($"[PASS] {proof}: ", text, StringComparison.Ordinal);
             }

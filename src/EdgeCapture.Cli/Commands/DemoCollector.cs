@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using EdgeCapture.Collector;
 using EdgeCapture.Collector.Broker;
 using EdgeCapture.Collector.Ingest;
@@ -24,11 +25,15 @@ internal sealed class DemoCollector : IAsyncDisposable
     private long _retractions;
     private CollectorService? _service;
 
-    private DemoCollector(string directory, int port)
+    private DemoCollector(string directory, int port, string operatorPassword)
     {
         Directory = directory;
         Port = port;
+        OperatorPassword = operatorPassword;
     }
+
+    /// <summary>The broker password of the operator role (user <see cref="EmbeddedBroker.OperatorUserName"/>), random per run.</summary>
+    public string OperatorPassword { get; }
 
     /// <summary>The store's folder.</summary>
     public string Directory { get; }
@@ -51,9 +56,13 @@ internal sealed class DemoCollector : IAsyncDisposable
     /// <summary>Starts the collector and its broker.</summary>
     public static async Task<DemoCollector> StartAsync(string root, ILoggerFactory loggerFactory)
     {
-        var collector = new DemoCollector(Path.Combine(root, "collector"), FreePort());
+        var collector = new DemoCollector(Path.Combine(root, "collector"), FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         collector._service = await CollectorService.StartAsync(
-            new CollectorServiceOptions { Store = new CollectorOptions { StoreDirectory = collector.Directory }, EmbeddedBroker = new EmbeddedBrokerOptions { Port = collector.Port } },
+            new CollectorServiceOptions
+            {
+                Store = new CollectorOptions { StoreDirectory = collector.Directory },
+                EmbeddedBroker = new EmbeddedBrokerOptions { Port = collector.Port, OperatorPassword = collector.OperatorPassword },
+            },
             loggerFactory,
             TimeProvider.System,
             collector.OnHandled).ConfigureAwait(false);

@@ -103,7 +103,7 @@ internal static class DemoCommand
                 box.Start(length, loggerFactory, display.Report);
             }
 
-            Task<DemoFleetOutcome> fleet = RunFleetLaterAsync(TimeSpan.FromSeconds(Math.Min(4, length * 0.2)), collector.Port, operatorKey, boxes, display.Report, cancellationToken);
+            Task<DemoFleetOutcome> fleet = RunFleetLaterAsync(TimeSpan.FromSeconds(Math.Min(4, length * 0.2)), collector.Port, collector.OperatorPassword, operatorKey, boxes, display.Report, cancellationToken);
             Task running = Task.WhenAll([Task.Delay(TimeSpan.FromSeconds(length), cancellationToken), fleet, .. boxes.Select(box => box.RunPlanAsync(display.Report, cancellationToken))]);
             await display.ShowUntilAsync(running).ConfigureAwait(false);
             await running.ConfigureAwait(false);
@@ -138,10 +138,10 @@ internal static class DemoCommand
         }
     }
 
-    private static async Task<DemoFleetOutcome> RunFleetLaterAsync(TimeSpan delay, int port, PersonalSigningKey operatorKey, IReadOnlyList<DemoBox> boxes, Action<string> report, CancellationToken cancellationToken)
+    private static async Task<DemoFleetOutcome> RunFleetLaterAsync(TimeSpan delay, int port, string operatorPassword, PersonalSigningKey operatorKey, IReadOnlyList<DemoBox> boxes, Action<string> report, CancellationToken cancellationToken)
     {
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        return await DemoFleet.RunAsync(port, operatorKey, boxes, report, cancellationToken).ConfigureAwait(false);
+        return await DemoFleet.RunAsync(port, operatorPassword, operatorKey, boxes, report, cancellationToken).ConfigureAwait(false);
     }
 }
 

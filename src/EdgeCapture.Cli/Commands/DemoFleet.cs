@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using EdgeCapture.Collector.Broker;
 using EdgeCapture.Crypto;
+using EdgeCapture.Fleet.Link;
 using EdgeCapture.Fleet.Operators;
 using EdgeCapture.Fleet.View;
 using EdgeCapture.Protocol.Fleet;
@@ -23,20 +25,26 @@ internal static class DemoFleet
     private static readonly TimeSpan AnswerLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>Sends the command and the configuration change; reports each step; returns what happened (never throws for a refusal).</summary>
-    public static async Task<DemoFleetOutcome> RunAsync(int brokerPort, PersonalSigningKey operatorKey, IReadOnlyList<DemoBox> boxes, Action<string> report, CancellationToken cancellationToken)
+    public static async Task<DemoFleetOutcome> RunAsync(int brokerPort, string operatorPassword, PersonalSigningKey operatorKey, IReadOnlyList<DemoBox> boxes, Action<string> report, CancellationToken cancellationToken)
     {
         FleetOperatorSession session;
         try
         {
             using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             connecting.CancelAfter(ConnectLimit);
-            session = await FleetOperatorSession.ConnectAsync("127.0.0.1", brokerPort, TimeProvider.System, null, followDesired: true, connecting.Token).ConfigureAwait(false);
+
+            // The operator role on the embedded broker's plain loopback TCP: its user name and password (over TLS, a client
+            // certificate with that common name). The role may read the fleet and write commands; only signatures make them count.
+            var options = new MqttFleetLinkOptions { Host = "127.0.0.1", Port = brokerPort, ClientId = FleetOperatorSession.NewClientId(), UserName = EmbeddedBroker.OperatorUserName, Password = operatorPassword };
+            session = await FleetOperatorSession.ConnectAsync(options, TimeProvider.System, null, followDesired: true, connecting.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is FleetBrokerException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            string reason = string.Create(CultureInfo.InvariantCulture, $"the embedded broker did not let the operator connect within {ConnectLimit.TotalSeconds:0} s");
+            string reason = exception is FleetBrokerException
+                ? exception.Message
+                : string.Create(CultureInfo.InvariantCulture, $"the embedded broker did not let the operator connect within {ConnectLimit.TotalSeconds:0} s");
             report("fleet: " + reason);
-            return new DemoFleetOutcome(false, reason, [], null);
+            return new DemoFleetOutcome(false, reason, [], 0, null);
         }
 
         await using (session.ConfigureAwait(false))
@@ -77,7 +85,7 @@ internal static class DemoFleet
                     if (session.View.Device(box.DeviceId)?.Reported is { } configuration && Reported(box))
                     {
                         reported.Add(configuration);
-                        report($"fleet: {box.DeviceId} reports {DemoBoxPlan.AllGroup} version {version}: applied [{string.Join(", ", configuration.Applied.Keys)}], rejected [{string.Join(", ", configuration.Rejected.Select(rejected => rejected.ToString()))}]");
+                        report($"fleet: {box.DeviceId} reports {DemoBoxPlan.AllGroup} version {version}: applied [{string.Join(", ", configuration.Applied.Keys)}]{string.Concat(configuration.Rejected.Select(note => $"; {note.Key}: {note.Reason}"))}");
                     }
                     else
                     {
@@ -86,7 +94,7 @@ internal static class DemoFleet
                 }
             }
 
-            return new DemoFleetOutcome(true, null, responses, reported);
+            return new DemoFleetOutcome(true, null, responses, members.Length, reported);
         }
     }
 
@@ -104,5 +112,20 @@ internal static class DemoFleet
 /// <param name="Connected">Whether the operator's session connected at all.</param>
 /// <param name="Refusal">Why not, when not.</param>
 /// <param name="Responses">The signed responses to the command.</param>
+/// <param name="Addressed">How many boxes the command addressed.</param>
 /// <param name="Reported">The boxes' reported configurations after the change, or null.</param>
-internal sealed record DemoFleetOutcome(bool Connected, string? Refusal, IReadOnlyList<VerifiedResponse> Responses, IReadOnlyList<FleetReportedConfiguration>? Reported);
+internal sealed record DemoFleetOutcome(bool Connected, string? Refusal, IReadOnlyList<VerifiedResponse> Responses, int Addressed, IReadOnlyList<FleetReportedConfiguration>? Reported)
+{
+    /// <summary>The fleet step as a proof: every addressed box answered the command, done, with a verified signature, and every box reported the change.</summary>
+    public DemoProof ToProof(int boxes)
+    {
+        int verified = Responses.Count(response => response.SignatureVerified && response.Response.Outcome == FleetOutcomes.Done);
+        int reported = Reported?.Count ?? 0;
+        bool passed = Connected && Addressed > 0 && verified == Addressed && Responses.Count == Addressed && reported == boxes;
+        string detail = !Connected
+            ? "not shown: " + Refusal
+            : string.Create(CultureInfo.InvariantCulture,
+                $"'status' to group:{DemoBoxPlan.CommandGroup}: {verified} of {Addressed} box(es) answered done, each response's signature verified with that box's key; configuration {DemoFleet.Settings} to group:{DemoBoxPlan.AllGroup}: reported back by {reported} of {boxes}");
+        return new DemoProof("fleet command and configuration change, signed both ways", passed, detail);
+    }
+}

@@ -77,6 +77,7 @@ internal static class DemoSummary
         }
 
         proofs.Add(DemoAccounting.SegmentsProof(run.Segments, run.StoredTwice));
+        proofs.Add(run.Fleet.ToProof(run.Boxes.Count));
         await WriteSummaryAsync(output, run, dataset, exportedEvents, exportedFrames, exportedSegments, export, proofs).ConfigureAwait(false);
         return proofs.All(proof => proof.Passed) ? 0 : ExitCodes.Failed;
     }
@@ -102,7 +103,6 @@ internal static class DemoSummary
         (int count, double median, double p95, double maximum) = run.Latency;
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"  upload latency (sealed on the box to stored at the collector, {count} segments): median {median:0} ms, 95th percentile {p95:0} ms, max {maximum:0} ms (the last segments wait for the drain after the stop); {run.Resent} re-sent commit(s) answered without a second write"));
-        lines.Add(DescribeFleet(run.Fleet));
         foreach (DemoProof proof in proofs)
         {
             lines.Add($"  [{(proof.Passed ? "PASS" : "FAIL")}] {proof.Name}: {proof.Detail}");
@@ -115,17 +115,5 @@ internal static class DemoSummary
         {
             await output.WriteLineAsync(line).ConfigureAwait(false);
         }
-    }
-
-    private static string DescribeFleet(DemoFleetOutcome fleet)
-    {
-        if (!fleet.Connected)
-        {
-            return $"  fleet: NOT SHOWN: {fleet.Refusal}";
-        }
-
-        int verified = fleet.Responses.Count(response => response.SignatureVerified && response.Response.Outcome == Protocol.Fleet.FleetOutcomes.Done);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"  fleet: 'status' to group:{DemoBoxPlan.CommandGroup}: {verified} of {fleet.Responses.Count} signed response(s) done and verified; configuration {DemoFleet.Settings} to group:{DemoBoxPlan.AllGroup}: reported back by {fleet.Reported?.Count ?? 0} box(es)");
     }
 }

@@ -29,7 +29,7 @@ public sealed class ScriptedLockScreenTests
         }
 
         // Nothing else is typed between the chord and Enter: the password is the only text on the lock screen.
-        Assert.Single(script.Actions.Where(action => action.At >= lockScreen.At && action.End <= enter.End && action.Kind == SimulatedActionKind.TypeText));
+        Assert.Single(script.Actions, action => action.At >= lockScreen.At && action.End <= enter.End && action.Kind == SimulatedActionKind.TypeText);
         Assert.Contains(script.Actions, action => action.At > enter.End && action.Kind != SimulatedActionKind.Idle);
     }
 

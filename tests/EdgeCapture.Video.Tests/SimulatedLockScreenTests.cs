@@ -26,9 +26,12 @@ public sealed class SimulatedLockScreenTests
         byte[] after = Render(desktop, enter.At + TimeSpan.FromMilliseconds(200));
         Assert.False(desktop.IsLocked);
 
-        Assert.True(DifferingShare(before, locked) > 0.5, "the lock screen looks like the desktop");
-        Assert.True(DifferingShare(locked, after) > 0.5, "the desktop did not come back");
-        Assert.True(DifferingShare(locked, typing) is > 0 and < 0.05, "the password field shows dots, nothing else changes");
+        double lockedShare = DifferingShare(before, locked);
+        double unlockedShare = DifferingShare(locked, after);
+        double typingShare = DifferingShare(locked, typing);
+        Assert.True(lockedShare > 0.5, $"the lock screen looks like the desktop ({lockedShare:P0} of the pixels differ)");
+        Assert.True(unlockedShare > 0.5, $"the desktop did not come back ({unlockedShare:P0} of the pixels differ)");
+        Assert.True(typingShare is > 0 and < 0.05, $"the password field shows dots and nothing else changes ({typingShare:P1} of the pixels differ)");
     }
 
     private static byte[] Render(SimulatedDesktop desktop, TimeSpan at)
@@ -38,6 +41,15 @@ public sealed class SimulatedLockScreenTests
         return frame;
     }
 
-    private static double DifferingShare(byte[] first, byte[] second) =>
-        (double)first.Zip(second).Count(pair => Math.Abs(pair.First - pair.Second) > 16) / first.Length;
+    /// <summary>The share of pixels whose luma (every second byte of UYVY) moved by more than 24 levels, as the recorder's lock-screen check counts change.</summary>
+    private static double DifferingShare(byte[] first, byte[] second)
+    {
+        int differing = 0;
+        for (int index = 1; index < first.Length; index += 2)
+        {
+            differing += Math.Abs(first[index] - second[index]) > 24 ? 1 : 0;
+        }
+
+        return differing / (first.Length / 2.0);
+    }
 }

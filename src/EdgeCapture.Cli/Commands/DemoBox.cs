@@ -15,7 +15,7 @@ using ApplianceHost = EdgeCapture.Appliance.Appliance;
 namespace EdgeCapture.Cli.Commands;
 
 /// <summary>
-/// One simulated box of the demo: a real appliance (<see cref="ApplianceHost.Start"/>, what <c>edgecapture run --simulate</c>
+/// One simulated box of the demo: a real appliance (<c>Appliance.Start</c>, what <c>edgecapture run --simulate</c>
 /// runs) with its own device key, data directory and <c>appliance.json</c> in <c>DIR/boxes/ID</c>, enrolled at the collector,
 /// uploading live over the embedded broker and answering the fleet. Its simulated hardware is driven at the GPIO level as a
 /// person would: the privacy switch line and the forget button line. Each flip is bracketed by the box's monotonic clock (the
@@ -164,7 +164,7 @@ internal sealed class DemoBox : IAsyncDisposable
                 lock (_intervalsLock)
                 {
                     _openPrivateFrom = MonotonicClock.System.NowNanoseconds;
-                    gpio.SetExternalLevel(ApplianceHost.SimulatedSwitchLine, PinValue.High);
+                    gpio.SetExternalLevel(SimulatedPinout.SwitchLine, PinValue.High);
                 }
 
                 report($"{DeviceId}: privacy switch -> private");
@@ -174,7 +174,7 @@ internal sealed class DemoBox : IAsyncDisposable
             {
                 lock (_intervalsLock)
                 {
-                    gpio.SetExternalLevel(ApplianceHost.SimulatedSwitchLine, PinValue.Low);
+                    gpio.SetExternalLevel(SimulatedPinout.SwitchLine, PinValue.Low);
                     _privateIntervals.Add(new DemoInterval(_openPrivateFrom!.Value, MonotonicClock.System.NowNanoseconds));
                     _openPrivateFrom = null;
                 }
@@ -198,10 +198,10 @@ internal sealed class DemoBox : IAsyncDisposable
             steps.Add((forgetAt, async () =>
             {
                 ForgetPressedAt = MonotonicClock.System.NowNanoseconds;
-                gpio.SetExternalLevel(ApplianceHost.SimulatedButtonLine, PinValue.Low);
+                gpio.SetExternalLevel(SimulatedPinout.ButtonLine, PinValue.Low);
                 report($"{DeviceId}: forget button pressed (discards the last 2 minutes, here everything so far)");
                 await Task.Delay(TimeSpan.FromMilliseconds(150), CancellationToken.None).ConfigureAwait(false);
-                gpio.SetExternalLevel(ApplianceHost.SimulatedButtonLine, PinValue.High);
+                gpio.SetExternalLevel(SimulatedPinout.ButtonLine, PinValue.High);
             }));
         }
 

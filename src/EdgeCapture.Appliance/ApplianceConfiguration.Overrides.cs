@@ -40,20 +40,11 @@ public sealed partial record ApplianceConfiguration
             return Load(path);
         }
 
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ApplianceConfigurationException($"{path}: cannot be read: {exception.Message}", exception);
-        }
-
+        string json = ReadText(path);
         JsonObject document;
         try
         {
-            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 }) as JsonObject
+            document = JsonNode.Parse(json, documentOptions: DocumentOptions) as JsonObject
                 ?? throw new ApplianceConfigurationException($"{path}: the configuration must be a JSON object");
         }
         catch (JsonException exception)

@@ -165,20 +165,23 @@ public sealed partial record ApplianceConfiguration
     /// <param name="path">Usually <see cref="InstalledPath"/>.</param>
     /// <returns>The configuration.</returns>
     /// <exception cref="ApplianceConfigurationException">The file cannot be read, or its contents are refused (see <see cref="Parse"/>).</exception>
-    public static ApplianceConfiguration Load(string path)
+    public static ApplianceConfiguration Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>How appliance.json is read as JSON: comments allowed, no trailing commas, shallow.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 };
+
+    /// <summary>The file's text, or the error that names it.</summary>
+    private static string ReadText(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string json;
         try
         {
-            json = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new ApplianceConfigurationException($"{path}: cannot be read: {exception.Message}", exception);
         }
-
-        return Parse(json, path);
     }
 
     /// <summary>Parses and validates a configuration document: one JSON object of the keys in <see cref="Keys"/>, all optional except that at least one recipient must be given (here or through <c>recipientsFile</c>, checked at start).</summary>
@@ -193,7 +196,7 @@ public sealed partial record ApplianceConfiguration
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
+            document = JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException exception)
         {

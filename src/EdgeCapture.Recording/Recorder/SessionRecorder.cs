@@ -1,3 +1,5 @@
+// Slightly over 400 lines: the recorder's one state machine that composes the stages (pending gate, horizons, lock-screen
+// filter, mouse accumulation, sealing) in their order; each stage is its own file, what is left here is their wiring.
 using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;

@@ -1,3 +1,6 @@
+// Long (about 480 lines) because cutting and sealing a segment is one job with one set of invariants: the open
+// segment's records, its cut rules, the seal into the outbox and the chain head it advances; split, the chain rules
+// would be spread over files that must change together.
 using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Recording.Segments;

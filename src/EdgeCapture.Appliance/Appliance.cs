@@ -84,8 +84,19 @@ public sealed class Appliance : IAsyncDisposable
     /// <summary>The simulated hardware settings, or null on real devices.</summary>
     public ApplianceSimulation? Simulation => (_parts.Hardware as SimulatedHardware)?.Simulation;
 
-    /// <summary>The simulated GPIO chip (switch, indicator, button), or null on real devices.</summary>
-    public SimulatedGpioDriver? SimulatedGpio => (_parts.Hardware as SimulatedHardware)?.Gpio;
+    /// <summary>The simulated GPIO chip (switch, indicator, button), or null on the installed pinout's lines.</summary>
+    public SimulatedGpioDriver? SimulatedGpio => _parts.Hardware switch
+    {
+        SimulatedHardware simulated => simulated.Gpio,
+        SimulatedPrivacyHardware simulatedPrivacy => simulatedPrivacy.Gpio,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Input devices the relay has open (the configuration's nodes, or FIFOs and files standing in for them; one closes when
+    /// it reaches end of input), or null for the simulated user and before the relay runs.
+    /// </summary>
+    public int? InputDevicesOpen => _parts.Relay?.InputDevicesOpen;
 
     /// <summary>The privacy hardware: timeline (the gate), switch monitor, recording indicator, forget button.</summary>
     public PrivacyHardware Privacy => _parts.Privacy!;
@@ -162,7 +173,7 @@ public sealed class Appliance : IAsyncDisposable
 
         // Validated before anything opens; the same checks run again as the host starts (ValidateOnStart).
         ValidOptions(configuration, hardware, out IReadOnlyList<AgeRecipient> recipients);
-        PinoutStartCheck.Require(configuration, (hardware as SimulatedHardware)?.Simulation);
+        PinoutStartCheck.Require(configuration, hardware);
         ApplianceFleet? fleet = null;
         if (configuration.FleetConfigurationPath is not null)
         {

@@ -21,11 +21,16 @@ public abstract class ApplianceHardware
     /// <summary>Whether the relay's input comes from the configuration's evdev nodes (true) or from a simulated user.</summary>
     internal abstract bool ReadsConfiguredInput { get; }
 
+    /// <summary>Whether the switch, indicator and button are the installed pinout's (which must be root-owned) or simulated ones.</summary>
+    internal abstract bool ReadsInstalledPinout { get; }
+
     /// <summary>
     /// Whether the laptop behind a box that just started is likely to show a lock screen. A simulated run has no laptop
     /// and its scripted user unlocks nothing, so there the trigger would only hide the script.
     /// </summary>
-    internal abstract bool LockScreenLikelyAtStart { get; }
+    /// <param name="configuration">The configuration (whether a gadget, and so a host, is behind the relay).</param>
+    /// <returns>True when lock-screen suppression should start with the recorder.</returns>
+    internal abstract bool IsLockScreenLikelyAtStart(ApplianceConfiguration configuration);
 
     /// <summary>The simulated user's script (simulated desktop frames follow it), or the default one on devices.</summary>
     internal abstract DesktopActivityScript Script { get; }

@@ -20,7 +20,9 @@ public sealed class DeviceHardware : ApplianceHardware
 
     internal override bool ReadsConfiguredInput => true;
 
-    internal override bool LockScreenLikelyAtStart => true;
+    internal override bool ReadsInstalledPinout => true;
+
+    internal override bool IsLockScreenLikelyAtStart(ApplianceConfiguration configuration) => true;
 
     internal override DesktopActivityScript Script { get; } = DesktopActivityScript.CreateDefault(1, TimeSpan.FromHours(1));
 
@@ -28,7 +30,14 @@ public sealed class DeviceHardware : ApplianceHardware
         // A missing or invalid pinout, or no GPIO chip: private, reported, and the relay still runs.
         PrivacyHardware.Start(configuration.PinoutPath, options, clock, loggerFactory);
 
-    internal override IApplianceRelay StartRelay(ApplianceConfiguration configuration, InputTap tap, TimeProvider time, ILoggerFactory loggerFactory, Action<string> report)
+    internal override IApplianceRelay StartRelay(ApplianceConfiguration configuration, InputTap tap, TimeProvider time, ILoggerFactory loggerFactory, Action<string> report) =>
+        StartEvdevRelay(configuration, tap, time, loggerFactory);
+
+    /// <summary>
+    /// The real relay on the configuration's evdev nodes (or FIFOs and files standing in for them) and its gadget. A stand-in
+    /// is never relayed to a real gadget (the relay's own check); without any gadget the input is only offered to the tap.
+    /// </summary>
+    internal static DeviceRelay StartEvdevRelay(ApplianceConfiguration configuration, InputTap tap, TimeProvider time, ILoggerFactory loggerFactory)
     {
         var relay = new RelayService(
             new RelayConfiguration

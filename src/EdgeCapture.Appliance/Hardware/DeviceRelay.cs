@@ -13,6 +13,8 @@ internal sealed class DeviceRelay(RelayService service) : IApplianceRelay
 
     public ChannelReader<HostTransition>? HostTransitions => service.HostTransitions;
 
+    public int? InputDevicesOpen => service.DeviceCount;
+
     public void RequestHeartbeat() => service.RequestHeartbeat();
 
     public Task<RelaySimulationResult?> StopAsync()

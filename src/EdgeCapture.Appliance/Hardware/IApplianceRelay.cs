@@ -16,6 +16,9 @@ internal interface IApplianceRelay
     /// <summary>The USB host's transitions (resume, re-enumeration), or null where there is no host to watch.</summary>
     ChannelReader<HostTransition>? HostTransitions { get; }
 
+    /// <summary>Input devices open (each closes at end of input or unplug), or null where the input is a simulated user.</summary>
+    int? InputDevicesOpen { get; }
+
     /// <summary>Wakes both relay loops once (never blocks).</summary>
     void RequestHeartbeat();
 

@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using System.Globalization;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Simulation;
@@ -52,7 +51,9 @@ public sealed class SimulatedHardware : ApplianceHardware
 
     internal override bool ReadsConfiguredInput => false;
 
-    internal override bool LockScreenLikelyAtStart => false;
+    internal override bool ReadsInstalledPinout => false;
+
+    internal override bool IsLockScreenLikelyAtStart(ApplianceConfiguration configuration) => false;
 
     internal override DesktopActivityScript Script { get; }
 
@@ -73,38 +74,17 @@ public sealed class SimulatedHardware : ApplianceHardware
     internal override IFrameSource? CreateFrameSource(ApplianceConfiguration configuration, TimeProvider time, ILoggerFactory loggerFactory) =>
         ApplianceFrameSources.Create(configuration, Script, Simulation, time, loggerFactory);
 
-    internal override async Task RunScheduleAsync(PrivacyHardware privacy, Func<TimeSpan, ForgetOutcome> forget, TimeSpan forgetWindow, Action<string> report, CancellationToken cancellationToken)
+    internal override Task RunScheduleAsync(PrivacyHardware privacy, Func<TimeSpan, ForgetOutcome> forget, TimeSpan forgetWindow, Action<string> report, CancellationToken cancellationToken)
     {
-        SimulatedGpioDriver driver = Gpio!;
-        var steps = new List<Task>();
-        foreach (double at in Simulation.PrivateAt.Where(at => at > 0))
-        {
-            steps.Add(AtAsync(at, () =>
-            {
-                driver.SetExternalLevel(SwitchLine, PinValue.High);
-                report(string.Create(CultureInfo.InvariantCulture, $"switch: private at {at:0.###} s"));
-            }, cancellationToken));
-        }
+        var schedule = new SimulatedPrivacySchedule { PrivateAt = Simulation.PrivateAt, PublicAt = Simulation.PublicAt, ForgetAt = Simulation.ForgetAt };
 
-        foreach (double at in Simulation.PublicAt)
+        // The scripted presses go straight to the recorder; SimulatedPrivacyHardware presses the button line instead.
+        return schedule.PlayAsync(Gpio!, (at, _) =>
         {
-            steps.Add(AtAsync(at, () =>
-            {
-                driver.SetExternalLevel(SwitchLine, PinValue.Low);
-                report(string.Create(CultureInfo.InvariantCulture, $"switch: public at {at:0.###} s"));
-            }, cancellationToken));
-        }
-
-        foreach (double at in Simulation.ForgetAt)
-        {
-            steps.Add(AtAsync(at, () =>
-            {
-                ForgetOutcome outcome = forget(forgetWindow);
-                report(string.Create(CultureInfo.InvariantCulture, $"forget: last {forgetWindow.TotalMinutes:0.#} min at {at:0.###} s: {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
-            }, cancellationToken));
-        }
-
-        await Task.WhenAll(steps).ConfigureAwait(false);
+            ForgetOutcome outcome = forget(forgetWindow);
+            report(string.Create(CultureInfo.InvariantCulture, $"forget: last {forgetWindow.TotalMinutes:0.#} min at {at:0.###} s: {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
+            return Task.CompletedTask;
+        }, report, cancellationToken);
     }
 
     private void ReportFirstHostKey(string simulationLine, Action<string> report)
@@ -112,19 +92,6 @@ public sealed class SimulatedHardware : ApplianceHardware
         if (simulationLine.Contains("] keyboard ", StringComparison.Ordinal) && Interlocked.Exchange(ref _firstHostKeyReported, 1) == 0)
         {
             report(FirstHostKeyReport);
-        }
-    }
-
-    private static async Task AtAsync(double seconds, Action action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
-            action();
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped first.
         }
     }
 }

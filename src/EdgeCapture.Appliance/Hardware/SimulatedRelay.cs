@@ -20,6 +20,8 @@ internal sealed class SimulatedRelay : IApplianceRelay, IDisposable
 
     public ChannelReader<HostTransition>? HostTransitions => null;
 
+    public int? InputDevicesOpen => null;
+
     public void Start(Func<CancellationToken, Action<RelayService>, Task<RelaySimulationResult>> run) =>
         _run = run(_stop.Token, service => _service = service);
 

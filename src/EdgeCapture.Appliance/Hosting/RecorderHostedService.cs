@@ -124,7 +124,7 @@ internal sealed partial class RecorderHostedService(ApplianceParts parts, Applia
     private Recorder NewRecorder(RecorderOptions options, IPrivacyGate gate)
     {
         var recorder = new Recorder(options, gate, parts.Sink!, parts.Clock, parts.LoggerFactory.CreateLogger<Recorder>(), parts.OnSegmentSealed);
-        if (parts.Hardware.LockScreenLikelyAtStart)
+        if (parts.Hardware.IsLockScreenLikelyAtStart(parts.Configuration))
         {
             // The laptop behind a box that just started (or whose recorder restarted) may show a lock screen: its password is not recorded.
             recorder.StartLockScreenSuppression(LockScreenTrigger.ApplianceStarted);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeCapture.Appliance;
+using EdgeCapture.Appliance.Hardware;
 using EdgeCapture.Crypto;
 using EdgeCapture.Privacy.Pinout;
 using EdgeCapture.Recording.Manifests;
@@ -17,8 +18,10 @@ namespace EdgeCapture.Cli.Commands;
 /// <summary>
 /// <c>edgecapture record</c>: relay, privacy gate and recorder together, into an encrypted outbox in <c>--data-dir</c>.
 /// With <c>--simulate</c>: a scripted user typed through evdev FIFOs into the real relay (gadget side: private FIFOs,
-/// no USB), a simulated privacy switch (<c>--private-at</c>/<c>--public-at</c>), optional simulated video. Otherwise the
-/// given device paths and the GPIO pinout. Prints one <c>sealed ...</c> line per segment once it is durable, then a summary.
+/// no USB), a simulated privacy switch (<c>--private-at</c>/<c>--public-at</c>), optional simulated video. With
+/// <c>--simulated-privacy</c>: the given input (nodes, or FIFOs/files of evdev bytes) with a simulated switch, indicator and
+/// forget button on the same schedule options (a bench check from outside the test suite). Otherwise the given device
+/// paths and the GPIO pinout. Prints one <c>sealed ...</c> line per segment once it is durable, then a summary.
 /// <c>edgecapture verify</c>: the custodian's check of an outbox (signatures, hash chains; with <c>-i</c>, decryption).
 /// </summary>
 internal static class RecordCommand
@@ -26,29 +29,39 @@ internal static class RecordCommand
     public static Command CreateRecord()
     {
         var dataDirectory = new Option<string>("--data-dir") { Description = "Where the outbox (outbox.db) and the device key live.", Required = true };
-        var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: 20 with --simulate, until Ctrl+C otherwise)." };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: 20 with --simulate; otherwise until Ctrl+C, or until every --keyboard/--mouse has ended)." };
         var recipients = new Option<string[]>("--recipient", "-r") { Description = "An age recipient (age1...) to encrypt to: the custodian, optionally the employee; repeatable." };
         var recipientsFile = new Option<string?>("--recipients-file", "-R") { Description = "A file of age recipients, one per line." };
         var deviceKey = new Option<string?>("--device-key") { Description = "The device signing key (created 0600 if absent; default <data-dir>/device.key)." };
         var deviceId = new Option<string?>("--device-id") { Description = "The device identifier in manifests (default: host name)." };
-        var simulate = new Option<bool>("--simulate") { Description = "Scripted user through the real relay on private FIFOs, and a simulated privacy switch." };
+        var simulate = new Option<bool>("--simulate") { Description = "Scripted user through the real relay on private FIFOs, and a simulated privacy switch; reads no --keyboard/--mouse." };
+        var simulatedPrivacy = new Option<bool>("--simulated-privacy")
+        {
+            Description = "Record the --keyboard/--mouse given (event nodes, or FIFOs/files of 24-byte input_events) with a simulated switch, "
+                + "indicator and forget button (GPIO lines of a simulated chip) driven by --private-at/--public-at/--forget-at; no pinout is read. "
+                + "Without --hidg-* the input is recorded only, never relayed. For bench checks.",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulated user.", DefaultValueFactory = _ => 1 };
-        var privateAt = new Option<double[]>("--private-at") { Description = "With --simulate: seconds after the start at which the switch goes private; repeatable." };
-        var publicAt = new Option<double[]>("--public-at") { Description = "With --simulate: seconds after the start at which the switch goes public again; repeatable." };
-        var forgetAt = new Option<double[]>("--forget-at") { Description = "With --simulate: seconds after the start at which the forget button is pressed; repeatable." };
+        var privateAt = new Option<double[]>("--private-at") { Description = "With --simulate or --simulated-privacy: seconds after the start at which the switch goes private (0: from the start); repeatable." };
+        var publicAt = new Option<double[]>("--public-at") { Description = "With --simulate or --simulated-privacy: seconds after the start at which the switch goes public again; repeatable." };
+        var forgetAt = new Option<double[]>("--forget-at") { Description = "With --simulate or --simulated-privacy: seconds after the start at which the forget button is pressed (forgets the 2 minutes before); repeatable." };
         var video = new Option<bool>("--video") { Description = "With --simulate: also capture a simulated screen (JPEG frames)." };
-        var keyboards = new Option<string[]>("--keyboard") { Description = "A keyboard event node (without --simulate); repeatable." };
-        var mice = new Option<string[]>("--mouse") { Description = "A mouse event node (without --simulate); repeatable." };
+        var keyboards = new Option<string[]>("--keyboard") { Description = "A keyboard event node, or with --simulated-privacy a FIFO/file standing in for one; repeatable." };
+        var mice = new Option<string[]>("--mouse") { Description = "A mouse event node, or with --simulated-privacy a FIFO/file standing in for one; repeatable." };
         var inputDirectory = new Option<string?>("--input-dir") { Description = "Watch this directory for event nodes (on the box: /dev/input)." };
         var keyboardGadget = new Option<string?>("--hidg-keyboard") { Description = "Keyboard gadget endpoint (on the box: /dev/hidg0)." };
         var mouseGadget = new Option<string?>("--hidg-mouse") { Description = "Mouse gadget endpoint (on the box: /dev/hidg1)." };
         var consumerGadget = new Option<string?>("--hidg-consumer") { Description = "Consumer-control gadget endpoint (on the box: /dev/hidg2)." };
-        var pinout = new Option<string>("--pinout") { Description = $"The GPIO pinout (without --simulate; default {PinoutLoader.InstalledPath}).", DefaultValueFactory = _ => PinoutLoader.InstalledPath };
+        var pinout = new Option<string>("--pinout") { Description = $"The GPIO pinout (without --simulate/--simulated-privacy; default {PinoutLoader.InstalledPath}).", DefaultValueFactory = _ => PinoutLoader.InstalledPath };
         var segmentSeconds = new Option<double>("--segment-seconds") { Description = "Seal a segment at least this often.", DefaultValueFactory = _ => 5 };
         var quota = new Option<long?>("--quota-bytes") { Description = "Outbox quota in bytes (default 1 GiB)." };
 
-        var command = new Command("record", "Relay and record: privacy gate, recorder, encrypted signed segments into the outbox in --data-dir.");
-        foreach (Option option in new Option[] { dataDirectory, duration, recipients, recipientsFile, deviceKey, deviceId, simulate, seed, privateAt, publicAt, forgetAt, video, keyboards, mice, inputDirectory, keyboardGadget, mouseGadget, consumerGadget, pinout, segmentSeconds, quota })
+        var command = new Command(
+            "record",
+            "Relay and record: privacy gate, recorder, encrypted signed segments into the outbox in --data-dir. When every --keyboard/--mouse "
+            + "has reached end of input (a FIFO's writer closed it, a file was read to its end, a node was unplugged; not with --input-dir), "
+            + "the open segment is sealed and record exits 0: a path that ended is never reopened.");
+        foreach (Option option in new Option[] { dataDirectory, duration, recipients, recipientsFile, deviceKey, deviceId, simulate, simulatedPrivacy, seed, privateAt, publicAt, forgetAt, video, keyboards, mice, inputDirectory, keyboardGadget, mouseGadget, consumerGadget, pinout, segmentSeconds, quota })
         {
             command.Options.Add(option);
         }
@@ -58,10 +71,27 @@ internal static class RecordCommand
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
             bool simulated = parseResult.GetValue(simulate);
+            bool privacySimulated = parseResult.GetValue(simulatedPrivacy);
             double? seconds = parseResult.GetValue(duration) ?? (simulated ? 20 : null);
             if (seconds is <= 0 || parseResult.GetValue(segmentSeconds) is < 0.1 or > 600)
             {
                 await stderr.WriteLineAsync("record: --duration must be positive and --segment-seconds between 0.1 and 600.").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var schedule = new SimulatedPrivacySchedule
+            {
+                PrivateAt = parseResult.GetValue(privateAt) ?? [],
+                PublicAt = parseResult.GetValue(publicAt) ?? [],
+                ForgetAt = parseResult.GetValue(forgetAt) ?? [],
+            };
+            string[] keyboardPaths = parseResult.GetValue(keyboards) ?? [];
+            string[] mousePaths = parseResult.GetValue(mice) ?? [];
+            string? watched = parseResult.GetValue(inputDirectory);
+            bool withVideo = parseResult.GetValue(video);
+            if (ModeProblem(simulated, privacySimulated, keyboardPaths.Length + mousePaths.Length > 0 || watched is not null, schedule, withVideo, parseResult.GetResult(pinout) is { Implicit: false }) is { } problem)
+            {
+                await stderr.WriteLineAsync($"record: {problem}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
@@ -83,7 +113,6 @@ internal static class RecordCommand
                 return ExitCodes.Usage;
             }
 
-            bool withVideo = parseResult.GetValue(video);
             var configuration = new ApplianceConfiguration
             {
                 DataDirectory = Path.GetFullPath(parseResult.GetValue(dataDirectory)!),
@@ -91,9 +120,9 @@ internal static class RecordCommand
                 DeviceKeyPath = parseResult.GetValue(deviceKey),
                 DeviceId = parseResult.GetValue(deviceId) ?? Environment.MachineName,
                 PinoutPath = parseResult.GetValue(pinout)!,
-                InputDirectory = parseResult.GetValue(inputDirectory),
-                Keyboards = parseResult.GetValue(keyboards) ?? [],
-                Mice = parseResult.GetValue(mice) ?? [],
+                InputDirectory = watched,
+                Keyboards = keyboardPaths,
+                Mice = mousePaths,
                 KeyboardGadget = parseResult.GetValue(keyboardGadget),
                 MouseGadget = parseResult.GetValue(mouseGadget),
                 ConsumerControlGadget = parseResult.GetValue(consumerGadget),
@@ -101,130 +130,44 @@ internal static class RecordCommand
                 QuotaBytes = parseResult.GetValue(quota) ?? (1L << 30),
                 VideoSource = simulated && withVideo ? VideoSourceKind.Simulated : VideoSourceKind.None,
             };
-            ApplianceSimulation? simulation = simulated
-                ? new ApplianceSimulation
+            if (privacySimulated)
+            {
+                // A bench check relays only to the endpoints it names: without --hidg-* the input is recorded, never typed anywhere.
+                configuration = configuration with { Gadget = null };
+            }
+
+            ApplianceHardware hardware = simulated
+                ? new SimulatedHardware(new ApplianceSimulation
                 {
                     Seed = parseResult.GetValue(seed),
                     ScriptLength = TimeSpan.FromSeconds(seconds ?? 3600),
-                    PrivateAt = parseResult.GetValue(privateAt) ?? [],
-                    PublicAt = parseResult.GetValue(publicAt) ?? [],
-                    ForgetAt = parseResult.GetValue(forgetAt) ?? [],
-                }
-                : null;
-            if (simulation is null && configuration.Keyboards.Count == 0 && configuration.Mice.Count == 0 && configuration.InputDirectory is null)
-            {
-                await stderr.WriteLineAsync("record: nothing to read: give --keyboard/--mouse or --input-dir (or --simulate).").ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-
-            return await RunApplianceAsync("record", configuration, simulation, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
+                    PrivateAt = schedule.PrivateAt,
+                    PublicAt = schedule.PublicAt,
+                    ForgetAt = schedule.ForgetAt,
+                })
+                : privacySimulated ? new SimulatedPrivacyHardware(schedule) : DeviceHardware.Instance;
+            bool endAtEndOfInput = !simulated && watched is null;
+            return await ApplianceRun.RunAsync("record", configuration, hardware, seconds, endAtEndOfInput, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-
-    /// <summary>
-    /// Runs the appliance (<see cref="ApplianceHost"/>) for <paramref name="seconds"/> or until cancelled (Ctrl+C, SIGTERM),
-    /// printing one <c>sealed ...</c> line per durable segment and a summary; shared by <c>record</c> and <c>run</c>.
-    /// </summary>
-    internal static async Task<int> RunApplianceAsync(string name, ApplianceConfiguration configuration, ApplianceSimulation? simulation, double? seconds, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Why the options given do not make one way of recording, or null when they do.</summary>
+    private static string? ModeProblem(bool simulated, bool privacySimulated, bool hasInput, SimulatedPrivacySchedule schedule, bool withVideo, bool pinoutGiven)
     {
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(builder =>
+        bool scheduled = schedule.PrivateAt.Count + schedule.PublicAt.Count + schedule.ForgetAt.Count > 0;
+        return (simulated, privacySimulated) switch
         {
-            // Under systemd (its journal on stdout/stderr: JOURNAL_STREAM) the lines carry syslog priorities for journald.
-            if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
-            {
-                builder.AddSystemdConsole(options => options.IncludeScopes = true);
-            }
-            else
-            {
-                builder.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-            }
-
-            builder.SetMinimumLevel(LogLevel.Warning);
-        });
-        var outputLock = new Lock();
-        void Line(string text)
-        {
-            lock (outputLock)
-            {
-                stdout.WriteLine(text);
-                stdout.Flush();
-            }
-        }
-
-        var started = Stopwatch.StartNew();
-        ApplianceHost appliance;
-        try
-        {
-            appliance = ApplianceHost.Start(
-                configuration,
-                simulation,
-                loggerFactory,
-                info => Line(string.Create(CultureInfo.InvariantCulture, $"sealed {info.SessionId:D}/{info.SegmentIndex} records={info.Counts.Total} keys={info.Counts.Keys} mouse={info.Counts.Mouse} frames={info.Counts.Frames} bytes={info.CiphertextLength} end={info.EndReason}")),
-                text => Line($"{name}: {text}"));
-        }
-        catch (ApplianceConfigurationException error)
-        {
-            await stderr.WriteLineAsync($"{name}: {error.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (ApplianceStartException error)
-        {
-            await stderr.WriteLineAsync($"{name}: {error.Component}: {error.Message}").ConfigureAwait(false);
-            return ExitCodes.Unavailable;
-        }
-
-        // Observable instruments over the parts' counters (meter EdgeCapture.Appliance): dotnet-counters monitor -n edgecapture.
-        using var metrics = new ApplianceMetrics(appliance, TimeProvider.System);
-        await using (appliance.ConfigureAwait(false))
-        {
-            Line($"{name}: recording to {configuration.DataDirectory} ({(simulation is not null ? "simulated user, switch and relay" : "devices")}); privacy: {appliance.Privacy.Status.State} ({appliance.Privacy.Status.Reason})");
-            bool restart = false;
-            try
-            {
-                Task ran = Task.Delay(seconds is { } limit ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan, cancellationToken);
-                restart = await Task.WhenAny(ran, appliance.RestartRequested).ConfigureAwait(false) == appliance.RestartRequested;
-                if (!restart)
-                {
-                    await ran.ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or SIGTERM: stop cleanly.
-            }
-
-            await appliance.StopAsync().ConfigureAwait(false);
-            if (restart)
-            {
-                // A fleet restart-service: stopped in order; systemd (Restart=on-failure) starts the service again.
-                Line($"{name}: stopped for a restart ({await appliance.RestartRequested.ConfigureAwait(false)}); exit {ExitCodes.RestartRequested}");
-                return ExitCodes.RestartRequested;
-            }
-
-            RecorderStatistics statistics = appliance.Recorder.GetStatistics();
-            Line(string.Create(CultureInfo.InvariantCulture,
-                $"summary: {started.Elapsed.TotalSeconds:0.0} s, sessions {statistics.SessionsStarted}, segments sealed {statistics.SegmentsSealed} (lost {statistics.SegmentsLost}), "
-                + $"events received {statistics.EventsReceived}, accepted {statistics.EventsAccepted}, gated {statistics.EventsGated}, dropped by tap {statistics.EventsDroppedByTap}, "
-                + $"dropped by recorder {statistics.EventsDroppedByRecorder}, suppressed keys {statistics.KeyEventsSuppressed}, forgotten {statistics.EventsForgotten}, "
-                + $"records: keys {statistics.KeyRecords}, mouse {statistics.MouseRecords}, frames {statistics.FramesRecorded} (gated {statistics.FramesGated}, dropped {statistics.FramesDropped}); "
-                + $"bytes: plaintext {statistics.PlaintextBytesSealed} -> ciphertext {statistics.CiphertextBytesSealed}; outbox holds {appliance.Outbox.StoredBytes} bytes; state {statistics.State}"));
-            if (appliance.SimulatedRelayResult is { } relayed)
-            {
-                Line($"{name}: {DescribeTyping(relayed.Typing)}");
-            }
-        }
-
-        return 0;
-    }
-
-    /// <summary>One line on whether the simulated host received what the simulated user typed (the relay's end-to-end proof).</summary>
-    internal static string DescribeTyping(RelayTypingCheck typing)
-    {
-        string last = typing.LastSentence.Length > 0 ? $", the last: \"{typing.LastSentence}\"" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"relay check: {(typing.IsIntact ? "OK" : "FAILED")}: the simulated host received {typing.SentencesArrived} of {typing.SentencesTyped} typed sentence(s) intact and in order ({typing.CharactersReceived} characters){last}");
+            (true, true) => "--simulate and --simulated-privacy exclude each other: --simulate types a scripted user, --simulated-privacy records the --keyboard/--mouse you give.",
+            (true, false) when hasInput => "--simulate types a scripted user and reads no --keyboard/--mouse/--input-dir; to record real input with a simulated switch, use --simulated-privacy instead.",
+            (false, true) when !hasInput => "nothing to read: --simulated-privacy records the --keyboard/--mouse (or --input-dir) you give.",
+            (false, true) when pinoutGiven => "--pinout and --simulated-privacy exclude each other: the switch, indicator and button are simulated, no pinout is read.",
+            (false, false) when scheduled => "--private-at/--public-at/--forget-at drive a simulated switch and button: give --simulated-privacy (with --keyboard/--mouse) or --simulate; without them the pinout's switch decides.",
+            (false, false) when !hasInput => "nothing to read: give --keyboard/--mouse or --input-dir (or --simulate, or --simulated-privacy with them).",
+            (false, _) when withVideo => "--video is the simulated screen of --simulate.",
+            _ when schedule.PrivateAt.Concat(schedule.PublicAt).Concat(schedule.ForgetAt).Any(at => at < 0 || !double.IsFinite(at)) => "--private-at/--public-at/--forget-at are seconds after the start: 0 or more.",
+            _ => null,
+        };
     }
 
     public static Command CreateVerify()

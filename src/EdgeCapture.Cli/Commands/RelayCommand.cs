@@ -149,7 +149,7 @@ internal static class RelayCommand
         await stdout.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"summary: {result.InputEvents} evdev events in -> {result.KeyboardReports} keyboard, {result.MouseReports} mouse, {result.ConsumerReports} consumer reports out (mouse motion coalesced per report while the host is busy); recording tap received {result.TapEvents} events, dropped {result.TapDropped}; bad input skipped: {result.BadInput}.")).ConfigureAwait(false);
-        await stdout.WriteLineAsync(RecordCommand.DescribeTyping(result.Typing)).ConfigureAwait(false);
+        await stdout.WriteLineAsync(ApplianceRun.DescribeTyping(result.Typing)).ConfigureAwait(false);
         return 0;
     }
 

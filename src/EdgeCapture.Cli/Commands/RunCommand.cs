@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeCapture.Appliance;
+using EdgeCapture.Appliance.Hardware;
 
 namespace EdgeCapture.Cli.Commands;
 
@@ -79,10 +80,10 @@ internal static class RunCommand
                 return 0;
             }
 
-            ApplianceSimulation? simulation = parseResult.GetValue(simulate)
-                ? new ApplianceSimulation { Seed = parseResult.GetValue(seed), ScriptLength = TimeSpan.FromSeconds(seconds ?? 3600) }
-                : null;
-            return await RecordCommand.RunApplianceAsync("run", configuration, simulation, seconds, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            ApplianceHardware hardware = parseResult.GetValue(simulate)
+                ? new SimulatedHardware(new ApplianceSimulation { Seed = parseResult.GetValue(seed), ScriptLength = TimeSpan.FromSeconds(seconds ?? 3600) })
+                : DeviceHardware.Instance;
+            return await ApplianceRun.RunAsync("run", configuration, hardware, seconds, endAtEndOfInput: false, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

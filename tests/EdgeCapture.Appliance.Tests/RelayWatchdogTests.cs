@@ -138,6 +138,8 @@ public sealed class RelayWatchdogTests
 
         public ChannelReader<HostTransition>? HostTransitions => null;
 
+        public int? InputDevicesOpen => null;
+
         public void RequestHeartbeat()
         {
             if (!Running)

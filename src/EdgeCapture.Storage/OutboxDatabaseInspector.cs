@@ -93,6 +93,20 @@ internal static class OutboxDatabaseInspector
         return null;
     }
 
+    private static List<string> CheckPages(SqliteConnection connection, OutboxStartupCheck check)
+    {
+        List<string> problems = [];
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = check == OutboxStartupCheck.Full ? "PRAGMA integrity_check(20);" : "PRAGMA quick_check(20);";
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            problems.Add(reader.GetString(0));
+        }
+
+        return problems;
+    }
+
     private static DatabaseProblem? InspectContents(SqliteConnection connection, OutboxStartupCheck check, out int schemaVersion)
     {
         schemaVersion = (int)OutboxSchema.ReadInt64(connection, "PRAGMA user_version;");
@@ -115,17 +129,7 @@ internal static class OutboxDatabaseInspector
                 string.Create(CultureInfo.InvariantCulture, $"schema version {schemaVersion} was never written by the outbox"));
         }
 
-        List<string> problems = [];
-        using (SqliteCommand command = connection.CreateCommand())
-        {
-            command.CommandText = check == OutboxStartupCheck.Full ? "PRAGMA integrity_check(20);" : "PRAGMA quick_check(20);";
-            using SqliteDataReader reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                problems.Add(reader.GetString(0));
-            }
-        }
-
+        List<string> problems = check == OutboxStartupCheck.SchemaOnly ? ["ok"] : CheckPages(connection, check);
         if (problems is not ["ok"])
         {
             return new DatabaseProblem(CorruptionReason.IntegrityCheckFailed, string.Join("; ", problems));

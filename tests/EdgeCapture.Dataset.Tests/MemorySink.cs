@@ -86,6 +86,14 @@ internal sealed class RecordScript
         return Wait(8);
     }
 
+    /// <summary>A frame stamped <paramref name="aheadMilliseconds"/> after now, written now: the recorder writes records as its
+    /// gates admit them, so a frame can come before records stamped earlier than it. Time does not advance.</summary>
+    public RecordScript Frame(double aheadMilliseconds = 0)
+    {
+        Records.Add(new FrameRecord(_time + (long)(aheadMilliseconds * 1_000_000), 64, 36, "jpeg", 0, new byte[] { 0xFF, 0xD8, (byte)Records.Count }));
+        return this;
+    }
+
     public RecordScript Marker(MarkerKind kind, long value = 0, long detail = 0)
     {
         Records.Add(new MarkerRecord(_time, kind, value, detail));

@@ -26,6 +26,24 @@ public sealed class StepTranslationTests
     }
 
     [Fact]
+    public void The_frame_before_a_step_is_before_it_by_time_even_when_a_later_frame_was_written_first()
+    {
+        // The flake once seen in ExportRoundTripTests (an image_before from after its step began): frame 2 is stamped 5 ms
+        // after the key press but was written before it, so "the last frame seen" is the wrong answer.
+        RecordScript script = new RecordScript().Frame().Wait(100).Frame(aheadMilliseconds: 5).Tap(H).Tap(Enter).Wait(200).Frame();
+        var frames = script.Records.OfType<FrameRecord>().ToList();
+        long pressed = script.Records.OfType<KeyRecord>().First().MonotonicNanoseconds;
+        Assert.True(frames[1].MonotonicNanoseconds > pressed);
+
+        List<StepRow> steps = Steps(script);
+
+        StepRow write = steps.First(step => step.Action == "write");
+        Assert.Equal(frames[0].MonotonicNanoseconds, write.FrameBefore?.TimeNanoseconds);
+        Assert.All(steps, step => Assert.True(step.FrameBefore is null || step.FrameBefore.TimeNanoseconds <= step.StartNanoseconds, $"{step.Action}: frame before from after the step began"));
+        Assert.True(write.FrameAfter is { } after && after.TimeNanoseconds > write.EndNanoseconds);
+    }
+
+    [Fact]
     public void Caps_lock_changes_letters_only_and_enter_ends_the_run_as_a_press()
     {
         RecordScript script = new RecordScript().Tap(CapsLock).Tap(A).Tap(Digit2).Tap(CapsLock).Tap(A).Tap(Enter);

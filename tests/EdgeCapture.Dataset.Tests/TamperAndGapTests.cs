@@ -82,20 +82,44 @@ public sealed class TamperAndGapTests : IClassFixture<RecordedBox>
     }
 
     [Fact]
-    public async Task A_ciphertext_changed_after_the_verification_pass_is_caught_while_decrypting()
+    public async Task A_ciphertext_that_decrypts_but_is_not_the_signed_one_is_refused_while_decrypting()
     {
-        DirectoryInfo work = Directory.CreateTempSubdirectory("edgecapture-dataset-race-");
+        // Anyone can seal to the custodian's public recipient, so age alone accepts a substituted file: only the hash the
+        // signed manifest names refuses it. The export reads each ciphertext once, hashing it while it decrypts.
+        DirectoryInfo work = Directory.CreateTempSubdirectory("edgecapture-dataset-swap-");
         try
         {
             string box = _box.CopyBox(work);
             string output = Path.Combine(work.FullName, "export");
             using OutboxSegmentSource inner = OutboxSegmentSource.Open(box);
-            using var source = new SwappingSource(inner);
+            using var source = new SubstitutingSource(inner);
 
             ExportFailedException error = await ExportFailsAsync(source, _box.LoadIdentity(), output);
 
-            Assert.Contains($"segment {source.Swapped}", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"segment {source.Substituted}: {nameof(VerificationProblem.CiphertextAltered)}", error.Message, StringComparison.Ordinal);
             AssertNothingLeft(work, output);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Each_ciphertext_is_opened_and_read_once_by_an_export()
+    {
+        DirectoryInfo work = Directory.CreateTempSubdirectory("edgecapture-dataset-once-");
+        try
+        {
+            string box = _box.CopyBox(work);
+            using OutboxSegmentSource inner = OutboxSegmentSource.Open(box);
+            using var source = new CountingSource(inner);
+
+            ExportResult result = await DatasetExporter.ExportAsync(source, new ExportOptions { OutputDirectory = Path.Combine(work.FullName, "export"), Identities = _box.LoadIdentity() });
+
+            Assert.Equal(result.Segments, source.Opens.Count);
+            Assert.All(source.Opens, opened => Assert.Equal(1, opened.Value));
+            Assert.Equal(result.CiphertextBytes, Interlocked.Read(ref source.BytesRead));
         }
         finally
         {
@@ -176,42 +200,99 @@ public sealed class TamperAndGapTests : IClassFixture<RecordedBox>
         }
     }
 
-    /// <summary>Serves the real ciphertext to the verification pass, then an altered copy of one segment to the decryption pass.</summary>
-    private sealed class SwappingSource(ISegmentSource inner) : ISegmentSource
+    /// <summary>Serves the first segment's ciphertext (a valid age file for the custodian) as the last segment's.</summary>
+    private sealed class SubstitutingSource(ISegmentSource inner) : ISegmentSource
     {
-        public SegmentKey Swapped { get; private set; }
+        public SegmentKey Substituted { get; private set; }
 
-        public string Description => inner.Description + " (swapped)";
+        public string Description => inner.Description + " (substituted)";
 
         public IReadOnlyList<SourceDevice> ListDevices()
         {
             SourceDevice device = inner.ListDevices().Single();
+            VerifiableSegment first = device.Segments[0];
             VerifiableSegment target = device.Segments[^1];
-            Swapped = target.Key;
-            int opened = 0;
-            VerifiableSegment swapped = target with
-            {
-                OpenCiphertext = () =>
-                {
-                    Stream original = target.OpenCiphertext()!;
-                    if (Interlocked.Increment(ref opened) == 1)
-                    {
-                        return original;
-                    }
-
-                    var copy = new MemoryStream();
-                    original.CopyTo(copy);
-                    original.Dispose();
-                    copy.GetBuffer()[copy.Length - 5] ^= 0x01;
-                    copy.Position = 0;
-                    return copy;
-                },
-            };
-            return [device with { Segments = [.. device.Segments.Take(device.Segments.Count - 1), swapped] }];
+            Assert.NotEqual(first.Key, target.Key);
+            Substituted = target.Key;
+            return [device with { Segments = [.. device.Segments.Take(device.Segments.Count - 1), target with { OpenCiphertext = first.OpenCiphertext }] }];
         }
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>Counts how often each ciphertext is opened and how many bytes are read from all of them.</summary>
+    private sealed class CountingSource(ISegmentSource inner) : ISegmentSource
+    {
+        public long BytesRead;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<SegmentKey, int> Opens { get; } = new();
+
+        public string Description => inner.Description + " (counted)";
+
+        public IReadOnlyList<SourceDevice> ListDevices() =>
+            [.. inner.ListDevices().Select(device => device with
+            {
+                Segments = [.. device.Segments.Select(segment => segment with
+                {
+                    OpenCiphertext = () =>
+                    {
+                        Opens.AddOrUpdate(segment.Key, 1, (_, count) => count + 1);
+                        Stream? stream = segment.OpenCiphertext();
+                        return stream is null ? null : new CountingStream(stream, this);
+                    },
+                })],
+            })];
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class CountingStream(Stream inner, CountingSource owner) : Stream
+        {
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position
+            {
+                get => throw new NotSupportedException();
+                set => throw new NotSupportedException();
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+            public override int Read(Span<byte> buffer)
+            {
+                int read = inner.Read(buffer);
+                Interlocked.Add(ref owner.BytesRead, read);
+                return read;
+            }
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing)
+                {
+                    inner.Dispose();
+                }
+
+                base.Dispose(disposing);
+            }
         }
     }
 }

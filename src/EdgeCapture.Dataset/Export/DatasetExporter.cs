@@ -11,10 +11,10 @@ using EdgeCapture.Storage;
 namespace EdgeCapture.Dataset.Export;
 
 /// <summary>
-/// The custodian's export. First every selected segment of every device is verified without decrypting (manifest
-/// signature with the device key, hash chain, ciphertext SHA-256), before anything is written. Then, into a hidden
-/// temporary folder beside the output, each segment is read once more, hashed again while it is decrypted (a file changed
-/// in between is caught), decoded, checked against its manifest and translated into rows. Only when every segment
+/// The custodian's export. First every selected manifest of every device is verified (signature with the device key,
+/// hash chain), before anything is written. Then, into a hidden temporary folder beside the output, each segment's
+/// ciphertext is read once: hashed while it is decrypted and refused unless it is the one its signed manifest names,
+/// only then decoded, checked against its manifest and translated into rows. Only when every segment
 /// has passed is the folder renamed into place; any failure names the segment and why, and removes the temporary folder,
 /// so the output path never holds a partial dataset.
 /// </summary>
@@ -113,8 +113,10 @@ public static class DatasetExporter
                 continue;
             }
 
-            // Signatures, chains and ciphertext hashes, without decrypting: before anything is written.
-            VerificationReport report = SegmentChainVerifier.Verify(selected, device.PublicKey, identities: null);
+            // Signatures and chains, before anything is written. Each ciphertext's length and SHA-256 are checked against its
+            // signed manifest in the same read that decrypts it (SealedSegmentOpener), before its plaintext is decoded; a
+            // mismatch fails the export there, and the temporary folder is removed, so OUT is never created.
+            VerificationReport report = SegmentChainVerifier.VerifyManifests(selected, device.PublicKey);
             foreach (VerificationIssue issue in report.Errors)
             {
                 if (issue.Problem == VerificationProblem.SegmentMissing && options.AllowGaps)

@@ -7,9 +7,9 @@ using EdgeCapture.Recording.Segments;
 namespace EdgeCapture.Dataset.Reading;
 
 /// <summary>
-/// Opens one segment whose manifest already verified: reads the ciphertext once, hashing it while age decrypts it
-/// (so a file changed since the verification pass is caught), then decodes the plaintext and checks it against the
-/// signed manifest. The plaintext buffer is pooled, bounded by the ciphertext length, and cleared after use.
+/// Opens one segment whose manifest already verified (signature, chain): reads the ciphertext once, hashing it while age
+/// decrypts it, refuses it unless its length and SHA-256 are the ones the signed manifest names, then decodes the
+/// plaintext and checks it against the manifest. The plaintext buffer is pooled, bounded by the ciphertext length, and cleared after use.
 /// </summary>
 internal sealed class SealedSegmentOpener
 {
@@ -41,6 +41,10 @@ internal sealed class SealedSegmentOpener
             using (Stream ciphertext = segment.OpenCiphertext() ?? throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, "the source holds no ciphertext for it"))
             using (var hashing = new HashingReadStream(ciphertext))
             {
+                // The one read of the ciphertext: it is hashed while age decrypts it, and nothing decrypted is decoded or
+                // handed on until the hash matches the signed manifest. A ciphertext that does not match is named as altered
+                // even when age refused it first (a flipped byte), so the error says what the manifest proves.
+                SegmentRejectedException? decryptionFailure = null;
                 try
                 {
                     using AgeDecryptingStream age = AgeDecryptingStream.Open(hashing, _identities, _options);
@@ -52,18 +56,23 @@ internal sealed class SealedSegmentOpener
 
                     if (length > bound)
                     {
-                        throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the plaintext is longer than its ciphertext");
+                        decryptionFailure = new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the plaintext is longer than its ciphertext");
                     }
                 }
                 catch (AgeException error)
                 {
-                    throw new SegmentRejectedException(segment.Key, VerificationProblem.DecryptionFailed, error.Message, error);
+                    decryptionFailure = new SegmentRejectedException(segment.Key, VerificationProblem.DecryptionFailed, error.Message, error);
                 }
 
                 hashing.Drain();
                 if (hashing.Length != manifest.CiphertextLength || !CryptographicOperations.FixedTimeEquals(hashing.GetHash(), manifest.CiphertextSha256.Span))
                 {
-                    throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextAltered, "the ciphertext changed after verification: it no longer matches its signed manifest");
+                    throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextAltered, "the ciphertext does not match the length and SHA-256 in its signed manifest");
+                }
+
+                if (decryptionFailure is not null)
+                {
+                    throw decryptionFailure;
                 }
             }
 

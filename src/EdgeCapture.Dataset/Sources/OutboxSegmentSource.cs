@@ -56,7 +56,9 @@ public sealed class OutboxSegmentSource : ISegmentSource
             throw new SegmentSourceException($"Device key: {error.Message} (give the device's public key explicitly)", error);
         }
 
-        SegmentOutbox outbox = SegmentOutbox.Open(databasePath, new OutboxOptions(), NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
+        // No page scan on open (the box's quick_check read the whole file once more): the export proves every segment it
+        // uses by signature, chain and ciphertext hash, so a damaged page fails there, naming the segment.
+        SegmentOutbox outbox = SegmentOutbox.Open(databasePath, new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }, NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
         if (outbox.StartupRecovery is { } recovery)
         {
             outbox.Dispose();

@@ -29,7 +29,6 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
     private readonly List<ushort> _heldModifiers = [];
     private readonly List<StepRow> _awaitingFrameAfter = [];
     private readonly StringBuilder _text = new();
-    private FrameReference? _lastFrame;
     private int _screenWidth = 1;
     private int _screenHeight = 1;
     private string _source = CoordinateSource.Estimated;
@@ -77,7 +76,6 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
 
     public void Frame(FrameReference frame)
     {
-        _lastFrame = frame;
         _recentFrames.Enqueue(frame);
         if (_recentFrames.Count > RecentFrameCount)
         {
@@ -141,7 +139,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
         {
             _moving = true;
             _moveStart = time;
-            _moveFrame = _lastFrame;
+            _moveFrame = FrameAtOrBefore(time);
         }
 
         _lastMove = time;
@@ -179,7 +177,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
             _downX = x;
             _downY = y;
             _maximumDistance = 0;
-            _downFrame = _pendingClick?.FrameBefore ?? _lastFrame;
+            _downFrame = _pendingClick?.FrameBefore ?? FrameAtOrBefore(time);
             return;
         }
 
@@ -289,7 +287,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
                 _scrollStart = time;
                 _scrollX = x;
                 _scrollY = y;
-                _scrollFrame = _lastFrame;
+                _scrollFrame = FrameAtOrBefore(time);
             }
 
             _scrollAmount += amount;
@@ -371,7 +369,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
                 EndNanoseconds = time,
                 Keys = string.Join("+", keys),
                 Code = $"pyautogui.hotkey(keys=[{list}])",
-                FrameBefore = _lastFrame,
+                FrameBefore = FrameAtOrBefore(time),
             });
             return;
         }
@@ -397,7 +395,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
             if (_text.Length == 0)
             {
                 _textStart = time;
-                _textFrame = _lastFrame;
+                _textFrame = FrameAtOrBefore(time);
             }
 
             _text.Append(typed);
@@ -433,7 +431,6 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
 
         _awaitingFrameAfter.Clear();
         _recentFrames.Clear();
-        _lastFrame = null;
         _capsLock = false;
     }
 
@@ -519,8 +516,27 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
         EndNanoseconds = end,
         Keys = key,
         Code = $"pyautogui.press(keys='{PythonEscape(key)}')",
-        FrameBefore = _lastFrame,
+        FrameBefore = FrameAtOrBefore(start),
     };
+
+    /// <summary>
+    /// The latest recent frame stamped at or before <paramref name="time"/>. Not simply the last frame seen: the recorder
+    /// writes records as its gates admit them, so a frame captured just after a key can be written before that key's
+    /// record, and "the frame before the step" must be before it by time, not by position in the segment.
+    /// </summary>
+    private FrameReference? FrameAtOrBefore(long time)
+    {
+        FrameReference? found = null;
+        foreach (FrameReference frame in _recentFrames)
+        {
+            if (frame.TimeNanoseconds <= time && (found is null || frame.TimeNanoseconds >= found.TimeNanoseconds))
+            {
+                found = frame;
+            }
+        }
+
+        return found;
+    }
 
     private void Complete(StepRow step)
     {

@@ -151,7 +151,22 @@ public static class SegmentChainVerifier
     /// <param name="identities">The custodian's identities, or null.</param>
     /// <param name="onDecrypted">Called with each decrypted segment.</param>
     /// <returns>The report.</returns>
-    public static VerificationReport Verify(IReadOnlyList<VerifiableSegment> segments, DevicePublicKey devicePublicKey, IReadOnlyList<AgeIdentity>? identities = null, Action<SegmentKey, SegmentContents>? onDecrypted = null)
+    public static VerificationReport Verify(IReadOnlyList<VerifiableSegment> segments, DevicePublicKey devicePublicKey, IReadOnlyList<AgeIdentity>? identities = null, Action<SegmentKey, SegmentContents>? onDecrypted = null) =>
+        Verify(segments, devicePublicKey, identities, onDecrypted, readCiphertext: true);
+
+    /// <summary>
+    /// Verifies what the manifests alone prove: every signature with the device key, every session's hash chain, and every
+    /// stored key. No ciphertext is read, so the caller must check each ciphertext's length and SHA-256 against its manifest
+    /// itself before it uses the plaintext (the custodian's export hashes each ciphertext while it decrypts it, so each
+    /// byte is read once). <see cref="SessionVerification.CiphertextBytes"/> is then what the manifests declare.
+    /// </summary>
+    /// <param name="segments">The segments.</param>
+    /// <param name="devicePublicKey">The device's public key.</param>
+    /// <returns>The report (no <see cref="VerificationProblem.CiphertextMissing"/> or <see cref="VerificationProblem.CiphertextAltered"/> finding: nothing was read).</returns>
+    public static VerificationReport VerifyManifests(IReadOnlyList<VerifiableSegment> segments, DevicePublicKey devicePublicKey) =>
+        Verify(segments, devicePublicKey, identities: null, onDecrypted: null, readCiphertext: false);
+
+    private static VerificationReport Verify(IReadOnlyList<VerifiableSegment> segments, DevicePublicKey devicePublicKey, IReadOnlyList<AgeIdentity>? identities, Action<SegmentKey, SegmentContents>? onDecrypted, bool readCiphertext)
     {
         ArgumentNullException.ThrowIfNull(segments);
         ArgumentNullException.ThrowIfNull(devicePublicKey);
@@ -213,7 +228,12 @@ public static class SegmentChainVerifier
                         errors.Add(new VerificationIssue(key, VerificationProblem.ChainBroken, $"Segment {key} does not link to the manifest of segment {previousIndex}: reordered, replaced or altered."));
                     }
 
-                    if (segment.State != UploadState.Acknowledged)
+                    if (segment.State != UploadState.Acknowledged && !readCiphertext)
+                    {
+                        ciphertextBytes += manifest.CiphertextLength;
+                        held++;
+                    }
+                    else if (segment.State != UploadState.Acknowledged)
                     {
                         (long length, SealedSummary? summary) = CheckCiphertext(segment, manifest, identities, onDecrypted, errors);
                         ciphertextBytes += length;

@@ -87,6 +87,11 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
     public void Step(StepRow step)
     {
         step.Session = _session;
+
+        // Frames are slices of their whole decrypted segment: a buffered row keeps copies of its two images only, so
+        // the row group holds its images and not every segment they came from.
+        step.FrameBefore = Detached(step.FrameBefore);
+        step.FrameAfter = Detached(step.FrameAfter);
         _stepRows.Add(step);
         _stepImageBytes += (step.FrameBefore?.Jpeg.Length ?? 0) + (step.FrameAfter?.Jpeg.Length ?? 0);
     }
@@ -94,6 +99,8 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
     public void EndSession(SessionSummary summary)
     {
     }
+
+    private static FrameReference? Detached(FrameReference? frame) => frame is null ? null : frame with { Jpeg = frame.Jpeg.ToArray() };
 
     /// <summary>Writes full buffers (all of them with <paramref name="force"/>).</summary>
     public async ValueTask FlushAsync(bool force, CancellationToken cancellationToken)

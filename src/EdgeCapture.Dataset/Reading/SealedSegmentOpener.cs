@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using EdgeCapture.Crypto;
 using EdgeCapture.Recording.Manifests;
@@ -9,7 +8,8 @@ namespace EdgeCapture.Dataset.Reading;
 /// <summary>
 /// Opens one segment whose manifest already verified (signature, chain): reads the ciphertext once, hashing it while age
 /// decrypts it, refuses it unless its length and SHA-256 are the ones the signed manifest names, then decodes the
-/// plaintext and checks it against the manifest. The plaintext buffer is pooled, bounded by the ciphertext length, and cleared after use.
+/// plaintext and checks it against the manifest. The plaintext buffer is bounded by the ciphertext length; the frames are
+/// slices of it.
 /// </summary>
 internal sealed class SealedSegmentOpener
 {
@@ -35,7 +35,11 @@ internal sealed class SealedSegmentOpener
 
         int bound = (int)manifest.CiphertextLength;
         int length = 0;
-        byte[] plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, bound + 1));
+
+        // One buffer per segment, not pooled: the decoded frames are slices of it (no copy per frame). The few frames the
+        // translator keeps past the segment (the last 16, a pending step's frame before) keep it alive until they are
+        // dropped; a step row waiting for its row group holds copies of its own two images (HuggingFaceSink.Step).
+        byte[] plaintext = GC.AllocateUninitializedArray<byte>(Math.Max(1, bound + 1));
         try
         {
             using (Stream ciphertext = segment.OpenCiphertext() ?? throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, "the source holds no ciphertext for it"))
@@ -79,7 +83,7 @@ internal sealed class SealedSegmentOpener
             SegmentContents contents;
             try
             {
-                contents = SegmentReader.Read(plaintext.AsMemory(0, length));
+                contents = SegmentReader.ReadSharingImages(plaintext.AsMemory(0, length));
             }
             catch (SegmentFormatException error)
             {
@@ -95,10 +99,11 @@ internal sealed class SealedSegmentOpener
 
             return contents;
         }
-        finally
+        catch
         {
-            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, Math.Min(plaintext.Length, length + 1)));
-            ArrayPool<byte>.Shared.Return(plaintext);
+            // Whatever was decrypted from a refused segment is not kept.
+            CryptographicOperations.ZeroMemory(plaintext);
+            throw;
         }
     }
 

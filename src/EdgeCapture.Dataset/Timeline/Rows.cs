@@ -77,7 +77,7 @@ internal sealed class StepRow
 
     public string? CoordinateSource { get; init; }
 
-    public FrameReference? FrameBefore { get; init; }
+    public FrameReference? FrameBefore { get; set; }
 
     public FrameReference? FrameAfter { get; set; }
 }

@@ -19,7 +19,19 @@ public static class SegmentReader
     /// <param name="plaintext">The decrypted segment.</param>
     /// <returns>The header, the body records with absolute times, and the trailer.</returns>
     /// <exception cref="SegmentFormatException">The bytes are not a valid segment.</exception>
-    public static SegmentContents Read(ReadOnlyMemory<byte> plaintext)
+    public static SegmentContents Read(ReadOnlyMemory<byte> plaintext) => Read(plaintext, copyImages: true);
+
+    /// <summary>
+    /// Reads a whole segment without copying frame images: each <see cref="FrameRecord.Image"/> is a slice of
+    /// <paramref name="plaintext"/>, so the caller must keep that buffer unchanged for as long as it uses the frames (the
+    /// custodian's export, which reads each segment once and writes only some frames).
+    /// </summary>
+    /// <param name="plaintext">The decrypted segment; the frames refer into it.</param>
+    /// <returns>The header, the body records with absolute times, and the trailer.</returns>
+    /// <exception cref="SegmentFormatException">The bytes are not a valid segment.</exception>
+    public static SegmentContents ReadSharingImages(ReadOnlyMemory<byte> plaintext) => Read(plaintext, copyImages: false);
+
+    private static SegmentContents Read(ReadOnlyMemory<byte> plaintext, bool copyImages)
     {
         var reader = new CborReader(plaintext, CborConformanceMode.Canonical, allowMultipleRootLevelValues: true);
         var records = new List<SegmentRecord>();
@@ -61,7 +73,7 @@ public static class SegmentReader
                 {
                     SegmentRecordType.Key => ReadKey(reader, count, time, offset),
                     SegmentRecordType.Mouse => ReadMouse(reader, count, time, offset),
-                    SegmentRecordType.Frame => ReadFrame(reader, count, time, offset),
+                    SegmentRecordType.Frame => ReadFrame(reader, count, time, offset, copyImages),
                     SegmentRecordType.Marker => ReadMarker(reader, count, time, offset),
                     SegmentRecordType.Header => throw new SegmentFormatException("A second header record", offset),
                     _ => throw new SegmentFormatException($"Unknown record type {(int)type}", offset),
@@ -172,14 +184,15 @@ public static class SegmentReader
         return new MouseRecord(time, buttons, reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
     }
 
-    private static FrameRecord ReadFrame(CborReader reader, int count, long time, long offset)
+    private static FrameRecord ReadFrame(CborReader reader, int count, long time, long offset, bool copyImage)
     {
         ExpectCount(count, 7, SegmentRecordType.Frame, offset);
         int width = (int)ReadBoundedUInt(reader, offset, "frame width", int.MaxValue);
         int height = (int)ReadBoundedUInt(reader, offset, "frame height", int.MaxValue);
         string format = reader.ReadTextString();
         int keepReason = (int)ReadBoundedUInt(reader, offset, "frame keep reason", int.MaxValue);
-        return new FrameRecord(time, width, height, format, keepReason, reader.ReadByteString());
+        // Canonical CBOR has only definite-length strings, so the image is one contiguous slice of the plaintext.
+        return new FrameRecord(time, width, height, format, keepReason, copyImage ? reader.ReadByteString() : reader.ReadDefiniteLengthByteString());
     }
 
     private static MarkerRecord ReadMarker(CborReader reader, int count, long time, long offset)

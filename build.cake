@@ -113,10 +113,11 @@ Task("Bench")
         if (System.IO.File.ReadAllText(project.FullPath).Contains("<PublishReadyToRun>true</PublishReadyToRun>"))
         {
             // A benchmark that measures a process as it ships (ReadyToRun, as the published CLI) runs from its own publish.
-            var published = MakeAbsolute(artifacts + Directory("bench") + Directory(project.GetFilenameWithoutExtension())).FullPath;
+            string name = project.GetFilenameWithoutExtension().ToString();
+            var published = MakeAbsolute(artifacts + Directory("bench") + Directory(name)).FullPath;
             DotNetPublish(project.FullPath, new DotNetPublishSettings { Configuration = "Release", Runtime = "linux-x64", SelfContained = false, OutputDirectory = published });
-            var exitCode = StartProcess(published + "/" + project.GetFilenameWithoutExtension());
-            if (exitCode != 0) { throw new Exception($"{project.GetFilenameWithoutExtension()} exited with {exitCode}"); }
+            int exitCode = StartProcess(published + "/" + name);
+            if (exitCode != 0) { throw new Exception($"{name} exited with {exitCode}"); }
             continue;
         }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Turns a stock Raspberry Pi OS (64-bit, bookworm) root into an EdgeCapture box, or takes it back out.
 #
-#   edgecapture-install.sh [--root DIR] --publish DIR [--capture bridge|dongle|none] [--pinout FILE] install
+#   edgecapture-install.sh [--root DIR] --publish DIR [--capture bridge|dongle|none] [--pinout FILE] [--firmware-version V] install
 #   edgecapture-install.sh [--root DIR] [--purge] uninstall
 #
 # --root is the target root file system (default /): the running system, or a mounted SD card image. Everything is
@@ -13,6 +13,9 @@
 # tree, and uninstall removes what install wrote, restores config.txt line for line, and keeps /etc/edgecapture, the
 # service user and /var/lib/edgecapture (sealed segments not yet confirmed by the collector live there) unless
 # --purge is given, which removes the configuration and the user too but still never deletes /var/lib/edgecapture.
+# --firmware-version names the image in /etc/edgecapture/firmware-version (the box's fleet birth reports it); without it
+# the version is "content-" and the first 12 hex digits of a SHA-256 over the firmware and publish trees, so the same
+# content always gets the same name.
 set -euo pipefail
 
 SCRIPT_DIRECTORY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +32,7 @@ publish=
 capture=bridge
 pinout="$(dirname "$FIRMWARE")/hardware/pinout.json"
 purge=0
+firmware_version=
 command=
 
 log() {
@@ -51,6 +55,7 @@ while [ "$#" -gt 0 ]; do
     --capture) capture="${2:?--capture needs bridge, dongle or none}"; shift 2 ;;
     --pinout) pinout="${2:?--pinout needs a file}"; shift 2 ;;
     --purge) purge=1; shift ;;
+    --firmware-version) firmware_version="${2:?--firmware-version needs a version}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     install|uninstall) command="$1"; shift ;;
     *) usage >&2; fail "unknown argument '$1'" ;;
@@ -126,6 +131,25 @@ keep() {
   gid="$(numeric_id group "${4##*:}")"
   chown "$uid:$gid" "$destination"
   chmod "$3" "$destination"
+}
+
+# put_text TEXT DESTINATION MODE: a one-line file, through put (so an unchanged one is left alone).
+put_text() {
+  local text="$1" destination="$2" mode="$3" staged
+  staged="$(mktemp)"
+  printf '%s\n' "$text" >"$staged"
+  put "$staged" "$destination" "$mode"
+  rm -f "$staged"
+}
+
+# What the installed content is called when --firmware-version is not given: a hash of the firmware and publish trees
+# (relative paths and contents, in a fixed order), independent of where they are checked out.
+content_version() {
+  local tree digest
+  digest="$(for tree in "$FIRMWARE" "$publish"; do
+    (cd "$tree" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+  done | sha256sum)"
+  printf 'content-%s\n' "${digest:0:12}"
 }
 
 directory() {
@@ -250,6 +274,11 @@ do_install() {
   [ -n "$publish" ] || fail "--publish DIR is required (the output of: dotnet cake --target=Publish)"
   [ -x "$publish/edgecapture" ] || fail "$publish/edgecapture is missing or not executable: not a publish directory"
   [ -r "$pinout" ] || fail "pinout $pinout is not readable"
+  if [ -z "$firmware_version" ]; then
+    firmware_version="$(content_version)"
+  fi
+  [[ "$firmware_version" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ ]] ||
+    fail "--firmware-version must be 1 to 64 of A-Z a-z 0-9 . _ + - (starting with a letter or digit), not '$firmware_version'"
   boot_config >/dev/null
   if ! grep -qs '^VERSION_CODENAME=bookworm$' "$root/etc/os-release"; then
     log "warning: $root/etc/os-release does not say bookworm; installing anyway"
@@ -291,6 +320,8 @@ do_install() {
   keep "$FIRMWARE/appliance.example.json" "$(target /etc/edgecapture/appliance.json)" 0640 "root:$SERVICE_USER"
   keep "$pinout" "$(target /etc/edgecapture/pinout.json)" 0644 root:root
   keep "$FIRMWARE/gadget/gadget.env" "$(target /etc/edgecapture/gadget.env)" 0644 root:root
+  # The image's version, as the box reports it in its fleet birth (not configuration: every install rewrites it).
+  put_text "$firmware_version" "$(target /etc/edgecapture/firmware-version)" 0644
 
   reload_running_system
   log "installed into $root (capture: $capture). Put the custodian's age1... recipient into /etc/edgecapture/appliance.json."
@@ -308,6 +339,8 @@ do_uninstall() {
   done
   rm -f "$(target /etc/modules-load.d/edgecapture.conf)" "$(target /etc/udev/rules.d/70-edgecapture.rules)"
   rm -rf "$(target /opt/edgecapture)" "$(target /usr/lib/edgecapture)"
+  # The version names the installed image, not a setting: it goes with the image.
+  rm -f "$(target /etc/edgecapture/firmware-version)"
 
   if [ "$purge" -eq 1 ]; then
     rm -rf "$(target /etc/edgecapture)"

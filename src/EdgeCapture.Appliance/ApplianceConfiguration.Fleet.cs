@@ -14,6 +14,15 @@ public sealed partial record ApplianceConfiguration
     /// </summary>
     public string? FleetConfigurationPath { get; init; }
 
+    /// <summary>The file the firmware image writes its version into (first line), as the fleet birth reports it.</summary>
+    public const string InstalledFirmwareVersionPath = "/etc/edgecapture/firmware-version";
+
+    /// <summary>
+    /// Where the firmware version is read from: <see cref="InstalledFirmwareVersionPath"/>, written by
+    /// <c>firmware/install/edgecapture-install.sh</c>. Not a key of appliance.json (tests point it elsewhere); missing reads "unknown".
+    /// </summary>
+    public string FirmwareVersionPath { get; init; } = InstalledFirmwareVersionPath;
+
     /// <summary>
     /// This configuration with the fleet's remote settings applied (keys of <see cref="EdgeCapture.Fleet.Box.RemoteSettings.Keys"/>,
     /// already validated by the fleet; checked again here with the ranges of appliance.json). Keys that only the fleet agent uses

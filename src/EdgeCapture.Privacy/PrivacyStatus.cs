@@ -42,6 +42,12 @@ public enum PrivacyReason
 
     /// <summary>The privacy hardware was shut down.</summary>
     Stopped,
+
+    /// <summary>
+    /// A signed remote <c>stop-recording</c> is in force (the fleet's hold, ANDed into the recorder's gate): private whatever
+    /// the switch reads. Only the recorder's gate reports it; the switch's own state never carries it.
+    /// </summary>
+    RemoteStop,
 }
 
 /// <summary>The answer of the gate for one instant.</summary>

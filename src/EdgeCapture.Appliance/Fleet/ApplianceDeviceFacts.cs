@@ -34,7 +34,7 @@ internal sealed class ApplianceDeviceFacts : IDeviceFacts
         _time = time;
         _startedAt = time.GetTimestamp();
         _lastRateAt = _startedAt;
-        Versions = new FleetVersions(AppVersion(), FirstLine("/etc/edgecapture/firmware-version"), FirstLine("/proc/device-tree/model"));
+        Versions = new FleetVersions(AppVersion(), FirstLine(appliance.Configuration.FirmwareVersionPath), FirstLine("/proc/device-tree/model"));
         PinoutHash = appliance.Simulation is not null ? "simulated" : HashOf(appliance.Configuration.PinoutPath);
         CapturePath = appliance.Configuration.VideoSource switch
         {

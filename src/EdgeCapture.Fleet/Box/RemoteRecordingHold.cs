@@ -19,6 +19,7 @@ public sealed class RemoteRecordingHold
     private readonly Lock _lock = new();
     private readonly List<(long Start, long End)> _lifted = [];
     private long _activeSince = -1;
+    private long? _liftedAt;
 
     /// <summary>Creates the hold on the box's monotonic clock (the one event timestamps use).</summary>
     /// <param name="monotonicNanoseconds">Reads the monotonic clock in nanoseconds.</param>
@@ -42,6 +43,30 @@ public sealed class RemoteRecordingHold
             lock (_lock)
             {
                 return _activeSince != -1;
+            }
+        }
+    }
+
+    /// <summary>The instant the stop in force began (<see cref="long.MinValue"/>: from before the first instant), or null when none is.</summary>
+    public long? StoppedSinceNanoseconds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _activeSince == -1 ? null : _activeSince;
+            }
+        }
+    }
+
+    /// <summary>The instant the latest stop was lifted, or null if none was.</summary>
+    public long? LiftedAtNanoseconds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _liftedAt;
             }
         }
     }
@@ -84,6 +109,7 @@ public sealed class RemoteRecordingHold
                 long now = _monotonicNanoseconds();
                 _lifted.Add((_activeSince, now));
                 _activeSince = -1;
+                _liftedAt = now;
                 long forget = now - (long)RetainLiftedFor.TotalMilliseconds * 1_000_000;
                 _lifted.RemoveAll(interval => interval.End < forget);
             }

@@ -182,6 +182,7 @@ public sealed class InstallScriptTests : IDisposable
             ["etc/edgecapture/appliance.json"] = $"f 640 {serviceGroup} {Content("appliance.example.json")}",
             ["etc/edgecapture/pinout.json"] = $"f 644 {owner} {Hash(Path.Combine(RepositoryPaths.Root, "hardware", "pinout.json"))}",
             ["etc/edgecapture/gadget.env"] = $"f 644 {owner} {Content("gadget/gadget.env")}",
+            ["etc/edgecapture/firmware-version"] = $"f 644 {owner} {Hash(InRoot("etc/edgecapture/firmware-version"))}",
             ["usr/lib/edgecapture"] = $"d 755 {owner}",
             ["usr/lib/edgecapture/capture"] = $"d 755 {owner}",
             ["usr/lib/edgecapture/capture/edgecapture-capture-setup.sh"] = $"f 755 {owner} {Content("capture/edgecapture-capture-setup.sh")}",
@@ -212,6 +213,8 @@ public sealed class InstallScriptTests : IDisposable
             expected[$"etc/systemd/system/multi-user.target.wants/{unit}"] = $"l 777 {owner} -> /etc/systemd/system/{unit}";
         }
 
+        // Without --firmware-version the image is named by its content: the same on both installs (the snapshots agree).
+        Assert.Matches("^content-[0-9a-f]{12}\n$", File.ReadAllText(InRoot("etc/edgecapture/firmware-version")));
         foreach ((string path, string description) in expected)
         {
             Assert.True(installed.TryGetValue(path, out string? actual), $"{path} was not installed");
@@ -253,6 +256,32 @@ public sealed class InstallScriptTests : IDisposable
         Assert.Equal(["etc/group-", "etc/gshadow-", "etc/passwd-", "etc/shadow-"], Changed(stock, purged));
         Assert.Equal(StockPasswd, File.ReadAllText(InRoot("etc/passwd")));
         Assert.Equal(StockGroup, File.ReadAllText(InRoot("etc/group")));
+    }
+
+    [Fact]
+    public async Task The_firmware_version_is_written_for_the_box_to_report_and_a_malformed_one_is_refused()
+    {
+        RequireRoot();
+        if (!IsRoot())
+        {
+            return;
+        }
+
+        ExternalProcess.Result bad = await Install("--firmware-version", "1.0 with spaces");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--firmware-version must be", bad.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(InRoot("etc/edgecapture/firmware-version")));
+
+        ExternalProcess.Result installed = await Install("--firmware-version", "2026.12.1+pi4");
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Equal("2026.12.1+pi4\n", File.ReadAllText(InRoot("etc/edgecapture/firmware-version")));
+        Assert.Equal("f 644 0:0", string.Join(' ', Snapshot()["etc/edgecapture/firmware-version"].Split(' ').Take(3)));
+
+        // It names the installed image, so it goes with it; the configuration stays.
+        ExternalProcess.Result uninstall = await Run("uninstall");
+        Assert.True(uninstall.ExitCode == 0, uninstall.ToString());
+        Assert.False(File.Exists(InRoot("etc/edgecapture/firmware-version")));
+        Assert.True(File.Exists(InRoot("etc/edgecapture/appliance.json")));
     }
 
     [Fact]

@@ -180,7 +180,8 @@ public sealed class ApplianceFleetTests
         Assert.Equal(FleetOutcomes.Done, apply.Outcome);
         await FleetApplianceHarness.WaitUntilAsync(() => harness.Record.Reported?.Applied.ContainsKey("segmentSeconds") == true, "reported");
         FleetReportedConfiguration reported = harness.Record.Reported!;
-        Assert.Contains(reported.Rejected, rejected => rejected.Key == "segmentSeconds" && rejected.Reason.Contains("next start", StringComparison.Ordinal));
+        Assert.Contains("segmentSeconds", reported.AppliedLive);
+        Assert.Contains("lockScreenTriggers", reported.AppliedLive);
         Assert.Equal("weakened", reported.Safety.LockScreenSuppression);
         Assert.Contains(reported.Safety.WeakenedFromDefaults, line => line.StartsWith("lockScreenTriggers", StringComparison.Ordinal));
 

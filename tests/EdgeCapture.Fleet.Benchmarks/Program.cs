@@ -271,5 +271,5 @@ internal sealed class BenchActions : IFleetActions
 
     public ValueTask<FleetActionOutcome> RestartServiceAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new FleetActionOutcome(true, "none"));
 
-    public IReadOnlyList<FleetRejectedSetting> ApplySettings(IReadOnlyDictionary<string, JsonElement> settings) => [];
+    public FleetSettingsOutcome ApplySettings(IReadOnlyDictionary<string, JsonElement> settings) => new([.. settings.Keys], [], []);
 }

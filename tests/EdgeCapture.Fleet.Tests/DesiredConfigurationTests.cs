@@ -98,8 +98,14 @@ public sealed class DesiredConfigurationTests : IDisposable
     {
         DesiredConfigurationReconciler reconciler = Reconciler();
         reconciler.HandleDesired(_kit.Desired(FleetTarget.Device("box-1"), 1, "{\"segmentSeconds\":5,\"videoDownscale\":1}"), out _);
-        IReadOnlyList<FleetRejectedSetting> rejected = reconciler.ApplyCommandSettings("{\"videoDownscale\":2,\"recordingIndicator\":false}");
-        Assert.Equal("recordingIndicator", Assert.Single(rejected).Key);
+        FleetSettingsOutcome applied = reconciler.ApplyCommandSettings("{\"videoDownscale\":2,\"recordingIndicator\":false,\"quotaBytes\":2147483648,\"statusIntervalSeconds\":5}");
+        Assert.Equal("recordingIndicator", Assert.Single(applied.NotApplied).Key);
+        // The box's answer per key, in the report too: in force now, or from the next start (the agent's own interval is live).
+        Assert.Equal(["segmentSeconds", "statusIntervalSeconds", "videoDownscale"], applied.AppliedLive);
+        Assert.Equal(["quotaBytes"], applied.PendingRestart);
+        FleetReportedConfiguration report = reconciler.Report();
+        Assert.Equal(applied.AppliedLive, report.AppliedLive);
+        Assert.Equal(applied.PendingRestart, report.PendingRestart);
         Assert.Equal(2, reconciler.Effective()["videoDownscale"].GetInt32());
         Assert.Equal(5, reconciler.Effective()["segmentSeconds"].GetDouble());
     }

@@ -170,7 +170,10 @@ internal sealed class RecordingFleetActions : IFleetActions
 
     public ValueTask<FleetActionOutcome> RestartServiceAsync(CancellationToken cancellationToken) => Record("restart-service", "restart scheduled");
 
-    public IReadOnlyList<FleetRejectedSetting> ApplySettings(IReadOnlyDictionary<string, JsonElement> settings)
+    /// <summary>Keys the simulated box takes only at its next start (the rest apply at once).</summary>
+    public IReadOnlyList<string> RestartKeys { get; init; } = ["quotaBytes"];
+
+    public FleetSettingsOutcome ApplySettings(IReadOnlyDictionary<string, JsonElement> settings)
     {
         lock (Calls)
         {
@@ -178,7 +181,7 @@ internal sealed class RecordingFleetActions : IFleetActions
             Calls.Add("apply " + settings.Count);
         }
 
-        return [];
+        return new FleetSettingsOutcome([.. settings.Keys.Except(RestartKeys)], [.. settings.Keys.Intersect(RestartKeys)], []);
     }
 
     private ValueTask<FleetActionOutcome> Record(string call, string detail)

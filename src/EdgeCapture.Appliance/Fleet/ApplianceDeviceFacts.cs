@@ -64,7 +64,7 @@ internal sealed class ApplianceDeviceFacts : IDeviceFacts
     {
         get
         {
-            List<string> weakened = _appliance.Configuration.LockScreenWeakenings().Union(_state.NextConfiguration.LockScreenWeakenings()).ToList();
+            List<string> weakened = _state.LiveConfiguration.LockScreenWeakenings().Union(_state.NextConfiguration.LockScreenWeakenings()).ToList();
             return new FleetSafetyState(true, true, weakened.Count == 0 ? "default" : "weakened", weakened);
         }
     }

@@ -9,8 +9,8 @@ namespace EdgeCapture.Appliance.Fleet;
 
 /// <summary>
 /// What accepted fleet commands do on the appliance. None of these reaches the relay's writer, the switch or the indicator:
-/// they forget recordings, change the readers of segments sealed from now on, store settings for the next start, or ask the
-/// process to end so systemd starts it again.
+/// they forget recordings, change the readers of segments sealed from now on, apply settings (the recorder's segment length and
+/// lock-screen keys at once, the rest from the next start), or ask the process to end so systemd starts it again.
 /// </summary>
 internal sealed class ApplianceFleetActions : IFleetActions
 {
@@ -78,5 +78,8 @@ internal sealed class ApplianceFleetActions : IFleetActions
             $"the appliance stops in order in 1 s and the process exits with code {Appliance.RestartExitCode} for systemd to start it again")));
     }
 
-    public IReadOnlyList<FleetRejectedSetting> ApplySettings(IReadOnlyDictionary<string, JsonElement> settings) => _state.ApplySettings(settings);
+    public FleetSettingsOutcome ApplySettings(IReadOnlyDictionary<string, JsonElement> settings) =>
+        _state.ApplySettings(settings, live => _appliance.Recorder.ApplyLiveSettings(
+            TimeSpan.FromSeconds(live.SegmentSeconds),
+            new LockScreenOptions { Chords = live.LockScreenChords, Triggers = live.LockScreenTriggers }));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EdgeCapture.Crypto;
+using EdgeCapture.Fleet.Box;
 using EdgeCapture.Protocol.Fleet;
 
 namespace EdgeCapture.Appliance.Fleet;
@@ -8,7 +9,9 @@ namespace EdgeCapture.Appliance.Fleet;
 /// <summary>
 /// What the fleet changed on this box and must survive a restart, in the data directory (files 0600, replaced atomically):
 /// the recipients a custodian-signed <c>set-recipients</c> chose (<see cref="RecipientsFileName"/>) and the remote settings in
-/// force (<see cref="SettingsFileName"/>), overlaid on appliance.json at the next start.
+/// force (<see cref="SettingsFileName"/>), overlaid on appliance.json at the next start. Of the remote settings, those the
+/// running recorder can take safely (<see cref="LiveKeys"/>: the segment length and the lock-screen chords and triggers) are
+/// applied at once as well; the others (quota, video) wait for the next start, and the report says which is which.
 /// </summary>
 internal sealed class ApplianceFleetState
 {
@@ -22,6 +25,7 @@ internal sealed class ApplianceFleetState
     private readonly Lock _lock = new();
     private IReadOnlyList<AgeRecipient> _recipients;
     private ApplianceConfiguration _next;
+    private ApplianceConfiguration _live;
 
     private ApplianceFleetState(string directory, ApplianceConfiguration configured, ApplianceConfiguration running, IReadOnlyList<AgeRecipient> recipients)
     {
@@ -29,7 +33,23 @@ internal sealed class ApplianceFleetState
         Configured = configured;
         Running = running;
         _next = running;
+        _live = running;
         _recipients = recipients;
+    }
+
+    /// <summary>The remote settings the running appliance takes without a restart (the recorder's segment length and lock-screen keys).</summary>
+    public static IReadOnlyList<string> LiveKeys { get; } = ["segmentSeconds", "lockScreenChords", "lockScreenTriggers"];
+
+    /// <summary>What the box runs with now: <see cref="Running"/> with the settings applied live since the start.</summary>
+    public ApplianceConfiguration LiveConfiguration
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _live;
+            }
+        }
     }
 
     /// <summary>appliance.json as loaded.</summary>
@@ -125,25 +145,39 @@ internal sealed class ApplianceFleetState
     }
 
     /// <summary>
-    /// Stores the remote settings in force for the next start and says, per key, what is not in force now: not applicable
-    /// (with the reason) or accepted but waiting for the next start (segment length, quota, video and lock-screen settings are
-    /// read when the recorder, outbox and capture stage start).
+    /// Stores the remote settings in force for the next start, applies the <see cref="LiveKeys"/> that changed through
+    /// <paramref name="applyLive"/> (the running recorder), and says per key what is in force now, what from the next start
+    /// (quota and video settings are read when the outbox and the capture stage start), and what does not apply (with the reason).
     /// </summary>
     /// <param name="settings">Every remote setting in force.</param>
-    /// <returns>The keys not in force now, with reasons.</returns>
-    public IReadOnlyList<FleetRejectedSetting> ApplySettings(IReadOnlyDictionary<string, JsonElement> settings)
+    /// <param name="applyLive">Applies a configuration's live keys to the running appliance; throws <see cref="ArgumentException"/> to refuse.</param>
+    /// <returns>The outcome per key.</returns>
+    public FleetSettingsOutcome ApplySettings(IReadOnlyDictionary<string, JsonElement> settings, Action<ApplianceConfiguration>? applyLive)
     {
         lock (_lock)
         {
             WriteAtomically(SettingsFileName, JsonSerializer.Serialize(settings));
             _next = Configured.WithRemoteSettings(settings, out IReadOnlyList<(string Key, string Reason)> skipped);
-            var result = skipped.Select(item => new FleetRejectedSetting("appliance", 0, item.Key, item.Reason)).ToList();
-            foreach (string key in Differences(Running, _next))
+            var notApplied = skipped.Select(item => new FleetRejectedSetting("appliance", 0, item.Key, item.Reason)).ToList();
+            string[] changedLive = [.. Differences(_live, _next).Where(LiveKeys.Contains)];
+            if (changedLive.Length > 0 && applyLive is not null)
             {
-                result.Add(new FleetRejectedSetting("appliance", 0, key, "accepted; in force from the next start (restart-service)"));
+                ApplianceConfiguration candidate = _live with { SegmentSeconds = _next.SegmentSeconds, LockScreenChords = _next.LockScreenChords, LockScreenTriggers = _next.LockScreenTriggers };
+                try
+                {
+                    applyLive(candidate);
+                    _live = candidate;
+                }
+                catch (ArgumentException exception)
+                {
+                    notApplied.AddRange(changedLive.Select(key => new FleetRejectedSetting("appliance", 0, key, "not applied live (" + exception.Message + "); in force from the next start")));
+                }
             }
 
-            return result;
+            string[] pending = [.. Differences(_live, _next).Order(StringComparer.Ordinal)];
+            string[] skippedKeys = [.. skipped.Select(item => item.Key)];
+            string[] live = [.. settings.Keys.Except(pending, StringComparer.Ordinal).Except(skippedKeys, StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            return new FleetSettingsOutcome(live, pending, notApplied);
         }
     }
 

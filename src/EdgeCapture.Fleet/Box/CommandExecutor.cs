@@ -45,9 +45,11 @@ internal sealed class CommandExecutor
                 string privacy = _status().Privacy;
                 return (FleetOutcomes.Done, (lifted ? "remote stop lifted" : "no remote stop was in force") + $"; the privacy switch still decides (now {privacy})", null, false);
             case FleetCommandNames.ApplyConfig:
-                IReadOnlyList<FleetRejectedSetting> rejected = _reconciler.ApplyCommandSettings(FleetCommandArguments.Settings(command));
-                string detail = rejected.Count == 0 ? "all settings applied" : "applied; refused: " + string.Join("; ", rejected.Select(r => r.Key + ": " + r.Reason));
-                return (FleetOutcomes.Done, detail, JsonSerializer.SerializeToElement(rejected, FleetJsonMessages.Options), true);
+                FleetSettingsOutcome applied = _reconciler.ApplyCommandSettings(FleetCommandArguments.Settings(command));
+                string detail = "in force now: " + (applied.AppliedLive.Count == 0 ? "-" : string.Join(", ", applied.AppliedLive))
+                    + "; from the next start: " + (applied.PendingRestart.Count == 0 ? "-" : string.Join(", ", applied.PendingRestart))
+                    + (applied.NotApplied.Count == 0 ? string.Empty : "; refused: " + string.Join("; ", applied.NotApplied.Select(r => r.Key + ": " + r.Reason)));
+                return (FleetOutcomes.Done, detail, JsonSerializer.SerializeToElement(applied, FleetJsonMessages.Options), true);
             case FleetCommandNames.SetRecipients:
                 return Map(await _actions.SetRecipientsAsync(FleetCommandArguments.Recipients(command), cancellationToken).ConfigureAwait(false));
             case FleetCommandNames.PurgeOutbox:

@@ -25,7 +25,7 @@ public sealed class DesiredConfigurationReconciler
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Layer> _layers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refusedDocuments = new(StringComparer.Ordinal);
-    private IReadOnlyList<FleetRejectedSetting> _applyRejections = [];
+    private FleetSettingsOutcome _applied = FleetSettingsOutcome.None;
 
     /// <summary>Creates the reconciler and restores the applied layers from the database.</summary>
     /// <param name="deviceId">The box.</param>
@@ -58,8 +58,11 @@ public sealed class DesiredConfigurationReconciler
             }
         }
 
-        _applyRejections = _actions.ApplySettings(Effective());
+        _applied = ApplyToBox();
     }
+
+    /// <summary>Keys the agent itself applies while running (never passed on as pending a restart).</summary>
+    public static IReadOnlyList<string> AgentLiveKeys { get; } = ["statusIntervalSeconds"];
 
     /// <summary>The settings in force from the fleet, after all layers.</summary>
     /// <returns>Key to value.</returns>
@@ -175,7 +178,7 @@ public sealed class DesiredConfigurationReconciler
     /// <summary>Applies the settings of an accepted <c>apply-config</c> command (the command layer, above all documents).</summary>
     /// <param name="settingsJson">The settings object.</param>
     /// <returns>The settings refused, with reasons.</returns>
-    public IReadOnlyList<FleetRejectedSetting> ApplyCommandSettings(string settingsJson)
+    public FleetSettingsOutcome ApplyCommandSettings(string settingsJson)
     {
         lock (_lock)
         {
@@ -196,7 +199,7 @@ public sealed class DesiredConfigurationReconciler
             }
 
             Store(CommandScope, new Layer(next, "command-" + next.ToString(CultureInfo.InvariantCulture), accepted, rejected));
-            return [.. rejected, .. _applyRejections];
+            return _applied with { NotApplied = [.. rejected, .. _applied.NotApplied] };
         }
     }
 
@@ -212,8 +215,12 @@ public sealed class DesiredConfigurationReconciler
                 groupVersions[group] = _layers.TryGetValue("group:" + group, out Layer? layer) ? layer.Version : 0;
             }
 
-            var rejected = _layers.Values.SelectMany(layer => layer.Rejected).Concat(_applyRejections).ToList();
-            return new FleetReportedConfiguration(_deviceId, _time.GetUtcNow(), _layers.TryGetValue("device", out Layer? device) ? device.Version : 0, groupVersions, Effective(), rejected, _facts.Safety);
+            var rejected = _layers.Values.SelectMany(layer => layer.Rejected).Concat(_applied.NotApplied).ToList();
+            return new FleetReportedConfiguration(_deviceId, _time.GetUtcNow(), _layers.TryGetValue("device", out Layer? device) ? device.Version : 0, groupVersions, Effective(), rejected, _facts.Safety)
+            {
+                AppliedLive = _applied.AppliedLive,
+                PendingRestart = _applied.PendingRestart,
+            };
         }
     }
 
@@ -221,7 +228,16 @@ public sealed class DesiredConfigurationReconciler
     {
         _database.WriteState("layer:" + scope, JsonSerializer.Serialize(layer, FleetJsonMessages.Options));
         _layers[scope] = layer;
-        _applyRejections = _actions.ApplySettings(Effective());
+        _applied = ApplyToBox();
+    }
+
+    /// <summary>Hands the settings in force to the box; the agent's own keys (the status interval) are in force at once.</summary>
+    private FleetSettingsOutcome ApplyToBox()
+    {
+        IReadOnlyDictionary<string, JsonElement> effective = Effective();
+        FleetSettingsOutcome outcome = _actions.ApplySettings(effective);
+        string[] live = [.. outcome.AppliedLive.Concat(AgentLiveKeys.Where(effective.ContainsKey)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        return outcome with { AppliedLive = live, PendingRestart = [.. outcome.PendingRestart.Except(AgentLiveKeys, StringComparer.Ordinal).Order(StringComparer.Ordinal)] };
     }
 
     private bool Refuse(string digest, string scope, string? version, string? fingerprint, TrustedSigner? signer, string reason, string detail, out string outcome)

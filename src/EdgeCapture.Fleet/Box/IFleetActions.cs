@@ -9,6 +9,16 @@ namespace EdgeCapture.Fleet.Box;
 /// <param name="Detail">What happened, for the response and the audit.</param>
 public sealed record FleetActionOutcome(bool Succeeded, string Detail);
 
+/// <summary>What the box did with the remote settings in force.</summary>
+/// <param name="AppliedLive">Keys whose value is in force now (applied while running, or at this start).</param>
+/// <param name="PendingRestart">Keys accepted and stored, in force from the next start (<c>restart-service</c>).</param>
+/// <param name="NotApplied">Keys the box could not apply, with reasons.</param>
+public sealed record FleetSettingsOutcome(IReadOnlyList<string> AppliedLive, IReadOnlyList<string> PendingRestart, IReadOnlyList<FleetRejectedSetting> NotApplied)
+{
+    /// <summary>Nothing to apply.</summary>
+    public static FleetSettingsOutcome None { get; } = new([], [], []);
+}
+
 /// <summary>
 /// The box operations fleet commands may trigger, implemented by the appliance. None of them can type, record while
 /// private or darken the indicator: they delete data, change the readers of future segments, apply the remote settings
@@ -38,8 +48,11 @@ public interface IFleetActions
     /// <returns>The outcome.</returns>
     ValueTask<FleetActionOutcome> RestartServiceAsync(CancellationToken cancellationToken);
 
-    /// <summary>Applies the validated remote settings in force (already checked by <see cref="RemoteSettings"/>).</summary>
+    /// <summary>
+    /// Applies the validated remote settings in force (already checked by <see cref="RemoteSettings"/>): live what can safely
+    /// change while running, the rest stored for the next start, and says which is which.
+    /// </summary>
     /// <param name="settings">Every remote setting in force, by key.</param>
-    /// <returns>Settings the box could not apply, with reasons (empty when all applied).</returns>
-    IReadOnlyList<FleetRejectedSetting> ApplySettings(IReadOnlyDictionary<string, JsonElement> settings);
+    /// <returns>Which keys are in force now, which from the next start, and which could not be applied (with reasons).</returns>
+    FleetSettingsOutcome ApplySettings(IReadOnlyDictionary<string, JsonElement> settings);
 }

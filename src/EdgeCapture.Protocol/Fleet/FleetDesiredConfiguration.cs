@@ -117,4 +117,11 @@ public sealed record FleetSafetyState(bool IndicatorFollowsRecording, bool Switc
 /// <param name="Applied">The settings in force that came from the fleet, with their values.</param>
 /// <param name="Rejected">Settings refused, with reasons.</param>
 /// <param name="Safety">The safety properties in force.</param>
-public sealed record FleetReportedConfiguration(string Device, DateTimeOffset At, long DeviceVersion, IReadOnlyDictionary<string, long> GroupVersions, IReadOnlyDictionary<string, JsonElement> Applied, IReadOnlyList<FleetRejectedSetting> Rejected, FleetSafetyState Safety);
+public sealed record FleetReportedConfiguration(string Device, DateTimeOffset At, long DeviceVersion, IReadOnlyDictionary<string, long> GroupVersions, IReadOnlyDictionary<string, JsonElement> Applied, IReadOnlyList<FleetRejectedSetting> Rejected, FleetSafetyState Safety)
+{
+    /// <summary>Keys of <see cref="Applied"/> in force now (applied while running, or at this start).</summary>
+    public IReadOnlyList<string> AppliedLive { get; init; } = [];
+
+    /// <summary>Keys of <see cref="Applied"/> accepted and stored but in force only from the next start (<c>restart-service</c>).</summary>
+    public IReadOnlyList<string> PendingRestart { get; init; } = [];
+}

@@ -211,6 +211,29 @@ public sealed partial class Recorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Changes, while running, the longest segment (the open one is cut when it reaches the new length) and the lock-screen
+    /// chords and triggers (a suppression in progress goes on: a change never ends one). The fleet's remote settings use it;
+    /// nothing here reaches the gate. Thread-safe.
+    /// </summary>
+    /// <param name="segmentMaximumDuration">100 ms to 10 minutes.</param>
+    /// <param name="lockScreen">The chords and triggers (its other settings are kept as started).</param>
+    /// <exception cref="ArgumentException">A value out of range or a chord that does not parse; nothing changed.</exception>
+    public void ApplyLiveSettings(TimeSpan segmentMaximumDuration, LockScreenOptions lockScreen)
+    {
+        ArgumentNullException.ThrowIfNull(lockScreen);
+        if (segmentMaximumDuration < TimeSpan.FromMilliseconds(100) || segmentMaximumDuration > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(segmentMaximumDuration), segmentMaximumDuration, "The segment length must be 100 ms to 10 minutes.");
+        }
+
+        lockScreen.Validate();
+        lock (_sync)
+        {
+            _core.ApplyLiveSettings(segmentMaximumDuration, lockScreen);
+        }
+    }
+
     /// <summary>Runs the clock-driven work now (seal deadlines, idle timeout, held items); the timer calls it too.</summary>
     public void Tick()
     {

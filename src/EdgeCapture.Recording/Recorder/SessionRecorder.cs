@@ -246,6 +246,13 @@ internal sealed partial class SessionRecorder : IDisposable, IGatedItemTarget, I
         _keys.Dispose();
     }
 
+    /// <summary>The segment length and lock-screen chords and triggers, changed while running (already validated).</summary>
+    public void ApplyLiveSettings(TimeSpan segmentMaximumDuration, LockScreenOptions lockScreen)
+    {
+        _sealing.SetSegmentMaximum(segmentMaximumDuration);
+        _lockScreen.Reconfigure(lockScreen);
+    }
+
     /// <summary>A lock-screen trigger from outside (host resume, gadget re-enumeration, appliance start), stamped now.</summary>
     public void TriggerLockScreen(LockScreenTrigger trigger)
     {

@@ -73,6 +73,9 @@ internal static class FleetStatusCommand
         if (record.Reported is { } reported)
         {
             table.AddRow("Config versions", Markup.Escape($"device {reported.DeviceVersion}; " + string.Join(", ", reported.GroupVersions.Select(g => $"group {g.Key} {g.Value}"))));
+            table.AddRow("Settings in force now", Markup.Escape(reported.AppliedLive.Count == 0 ? "-" : string.Join(", ", reported.AppliedLive)));
+            table.AddRow("Settings from the next start", Markup.Escape(reported.PendingRestart.Count == 0 ? "-" : string.Join(", ", reported.PendingRestart)));
+            table.AddRow("Lock-screen suppression", Markup.Escape(reported.Safety.LockScreenSuppression + (reported.Safety.WeakenedFromDefaults.Count == 0 ? string.Empty : ": " + string.Join("; ", reported.Safety.WeakenedFromDefaults))));
             table.AddRow("Refused settings", Markup.Escape(reported.Rejected.Count == 0 ? "-" : string.Join("; ", reported.Rejected.Select(r => $"{r.Key}: {r.Reason}"))));
         }
 

@@ -28,8 +28,8 @@ internal sealed class LockScreenSuppression : IDisposable
     private static readonly long CaptureActiveNanoseconds = 2_000_000_000;
 
     private readonly bool _enabled;
-    private readonly LockChordDefinition[] _chords;
-    private readonly LockScreenTriggers _triggers;
+    private LockChordDefinition[] _chords;
+    private LockScreenTriggers _triggers;
     private readonly long _graceNanoseconds;
     private readonly double _screenChangeFraction;
     private readonly List<SuppressionInterval> _intervals = [];
@@ -55,6 +55,18 @@ internal sealed class LockScreenSuppression : IDisposable
         _triggers = options.Triggers;
         _graceNanoseconds = (long)options.GracePeriod.TotalNanoseconds;
         _screenChangeFraction = options.ScreenChangeFraction;
+    }
+
+    /// <summary>
+    /// New chords and triggers while running (live remote setting; validated). A suppression in progress goes on to its
+    /// normal end: a change never ends one early.
+    /// </summary>
+    public void Reconfigure(LockScreenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        LockChordDefinition[] chords = [.. options.Chords.Select(LockChordDefinition.Parse)];
+        _chords = chords;
+        _triggers = options.Triggers;
     }
 
     private enum Phase

@@ -56,7 +56,7 @@ internal sealed partial class SessionSealing : IDisposable
     private readonly ISessionSealingObserver _observer;
     private readonly CborSegmentWriter _writer;
     private readonly SegmentEncoder _encoder;
-    private readonly long _segmentMaximumNanoseconds;
+    private long _segmentMaximumNanoseconds;
     private readonly long _idleTimeoutNanoseconds;
     private readonly long _maximumSessionNanoseconds;
     private readonly List<InputDeviceDescription> _devices;
@@ -100,6 +100,9 @@ internal sealed partial class SessionSealing : IDisposable
     }
 
     public bool IsSessionOpen { get; private set; }
+
+    /// <summary>A new longest segment (live remote setting); the open segment is cut once it reaches it.</summary>
+    public void SetSegmentMaximum(TimeSpan duration) => _segmentMaximumNanoseconds = MonotonicClock.ToNanoseconds(duration);
 
     public Guid SessionId => _sessionId;
 

@@ -284,6 +284,10 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
                 }
             }
 
+            // Once more, now that the subscription is registered: MQTTnet's broker snapshots retained messages before it
+            // registers one, so a retained message (a desired configuration) published in between would be lost until the next
+            // connect. The duplicate is harmless: a desired document is handled once by its digest.
+            await _client.SubscribeAsync(options, linked.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

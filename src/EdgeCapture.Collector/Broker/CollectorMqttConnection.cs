@@ -166,7 +166,8 @@ public sealed partial class CollectorMqttConnection : IAsyncDisposable
                         subscribe = subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
                     }
 
-                    MqttClientSubscribeResult result = await _client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
+                    MqttClientSubscribeOptions subscribeOptions = subscribe.Build();
+                    MqttClientSubscribeResult result = await _client.SubscribeAsync(subscribeOptions, stopping).ConfigureAwait(false);
                     foreach (MqttClientSubscribeResultItem item in result.Items)
                     {
                         if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
@@ -174,6 +175,11 @@ public sealed partial class CollectorMqttConnection : IAsyncDisposable
                             throw new InvalidOperationException($"The broker refused the subscription {item.TopicFilter.Topic}: {item.ResultCode}.");
                         }
                     }
+
+                    // Once more, now that the broker has the subscriptions: MQTTnet's broker snapshots retained messages before it
+                    // registers a subscription, so a box's retained birth published in between would reach the fleet view never.
+                    // The duplicates are harmless: the view keeps the newest birth by bdSeq and status by sequence.
+                    await _client.SubscribeAsync(subscribeOptions, stopping).ConfigureAwait(false);
 
                     _subscribed = true;
                     LogConnected(_logger, _options.Host, _options.Port, _options.SharedSubscriptionGroup ?? "(none)");

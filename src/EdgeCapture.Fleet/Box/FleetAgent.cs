@@ -31,6 +31,11 @@ public sealed partial class FleetAgent : IAsyncDisposable
     private readonly CommandExecutor _executor;
     private readonly Channel<FleetIncomingMessage> _incoming;
     private readonly Channel<bool> _auditSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _reportedSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    // The reported document is computed and published under this lock, so the last one the broker retains is never older than
+    // the last change: a connect's copy and a command's copy could otherwise cross on the wire and the stale one win.
+    private readonly SemaphoreSlim _reportedLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private long _bdSeq;
@@ -115,6 +120,7 @@ public sealed partial class FleetAgent : IAsyncDisposable
         _loops.Add(Task.Run(() => HandleLoopAsync(_stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => StatusLoopAsync(_stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => AuditLoopAsync(_stop.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => ReportedLoopAsync(_stop.Token), CancellationToken.None));
         await _link.StartAsync(
             new FleetLinkSession
             {
@@ -134,6 +140,7 @@ public sealed partial class FleetAgent : IAsyncDisposable
         _incoming.Writer.TryComplete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
         _stop.Dispose();
+        _reportedLock.Dispose();
     }
 
     /// <summary>The birth document now (JSON), for a link that carries it inside its own presence message.</summary>
@@ -151,11 +158,13 @@ public sealed partial class FleetAgent : IAsyncDisposable
     private List<FleetOutgoingMessage> OnConnected()
     {
         _auditSignal.Writer.TryWrite(true);
+
+        // The reported document follows from its own loop, computed when it is published (statuses carry a sequence instead).
+        _reportedSignal.Writer.TryWrite(true);
         return
         [
             new FleetOutgoingMessage(FleetTopics.Birth(_options.DeviceId), FleetJsonMessages.Encode(Birth()), Retain: true),
             new FleetOutgoingMessage(FleetTopics.Status(_options.DeviceId), FleetJsonMessages.Encode(CurrentStatus()), Retain: true),
-            new FleetOutgoingMessage(FleetTopics.Reported(_options.DeviceId), FleetJsonMessages.Encode(_reconciler.Report()), Retain: true),
         ];
     }
 
@@ -290,89 +299,6 @@ public sealed partial class FleetAgent : IAsyncDisposable
         var response = new FleetResponse(id, _options.DeviceId, name, outcome, decision.Reason, detail, _time.GetUtcNow(), result);
         byte[] envelope = SignedFleetMessage.Sign(FleetMessageKind.Response, FleetJsonMessages.Encode(response), _deviceKey);
         await _link.PublishAsync(new FleetOutgoingMessage(responseTopic, envelope, Retain: false) { CorrelationData = message.CorrelationData }, stop).ConfigureAwait(false);
-    }
-
-    private Task<bool> PublishReportedAsync(CancellationToken stop) =>
-        _link.PublishAsync(new FleetOutgoingMessage(FleetTopics.Reported(_options.DeviceId), FleetJsonMessages.Encode(_reconciler.Report()), Retain: true), stop);
-
-    private async Task StatusLoopAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(_options.ChangePollInterval, _time);
-        string? lastKey = null;
-        DateTimeOffset lastPublished = DateTimeOffset.MinValue;
-        try
-        {
-            while (true)
-            {
-                if (!await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                DeviceStatusSnapshot snapshot = _facts.ReadStatus();
-                string key = string.Create(CultureInfo.InvariantCulture, $"{snapshot.Privacy}|{snapshot.IndicatorLit}|{_hold.IsStopped}|{snapshot.Capture.Signal}|{snapshot.LastError}");
-                TimeSpan interval = StatusInterval();
-                DateTimeOffset now = _time.GetUtcNow();
-                if (key == lastKey && now - lastPublished < interval)
-                {
-                    continue;
-                }
-
-                if (!_link.IsConnected)
-                {
-                    continue;
-                }
-
-                lastKey = key;
-                lastPublished = now;
-                await _link.PublishAsync(new FleetOutgoingMessage(FleetTopics.Status(_options.DeviceId), FleetJsonMessages.Encode(CurrentStatus()), Retain: true) { DropWhenDisconnected = true }, stop).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    private TimeSpan StatusInterval() =>
-        _reconciler.Effective().TryGetValue("statusIntervalSeconds", out System.Text.Json.JsonElement seconds) && seconds.TryGetInt32(out int value)
-            ? TimeSpan.FromSeconds(value)
-            : _options.Configuration.StatusInterval;
-
-    private async Task AuditLoopAsync(CancellationToken stop)
-    {
-        try
-        {
-            while (await _auditSignal.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
-            {
-                _auditSignal.Reader.TryRead(out _);
-                bool accepted = true;
-                while (accepted && _link.IsConnected)
-                {
-                    IReadOnlyList<FleetAuditEntry> batch = _audit.Unpublished(64);
-                    if (batch.Count == 0)
-                    {
-                        break;
-                    }
-
-                    foreach (FleetAuditEntry entry in batch)
-                    {
-                        // Not accepted (link down): the next connect signals again and publishing resumes from here.
-                        accepted = await _link.PublishAsync(new FleetOutgoingMessage(FleetTopics.Audit(_options.DeviceId), FleetJsonMessages.Encode(entry), Retain: false), stop).ConfigureAwait(false);
-                        if (!accepted)
-                        {
-                            break;
-                        }
-
-                        _audit.MarkPublished(entry.Sequence);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopping.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "fleet: message on {Topic} dropped: {Reason}")]

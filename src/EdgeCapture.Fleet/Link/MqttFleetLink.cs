@@ -215,7 +215,8 @@ public sealed partial class MqttFleetLink : IFleetLink
                 subscribe = subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
             }
 
-            MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(subscribe.Build(), stop).ConfigureAwait(false);
+            MqttClientSubscribeOptions subscribeOptions = subscribe.Build();
+            MqttClientSubscribeResult subscribed = await _client.SubscribeAsync(subscribeOptions, stop).ConfigureAwait(false);
             foreach (MqttClientSubscribeResultItem item in subscribed.Items)
             {
                 if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
@@ -223,6 +224,12 @@ public sealed partial class MqttFleetLink : IFleetLink
                     LogSubscribeRefused(_options.ClientId, item.TopicFilter.Topic, item.ResultCode.ToString());
                 }
             }
+
+            // Once more, now that the broker has the subscriptions: MQTTnet's broker takes its snapshot of retained messages before
+            // it registers a subscription, so a retained birth published in between reached neither (seen as a view with
+            // statuses but no birth). The second snapshot holds it; the duplicates it brings are harmless (the view keeps the
+            // newest by bdSeq and sequence, the box ignores a desired version it has). Mosquitto has no such window.
+            await _client.SubscribeAsync(subscribeOptions, stop).ConfigureAwait(false);
         }
 
         await _publishLock.WaitAsync(stop).ConfigureAwait(false);

@@ -191,6 +191,46 @@ public sealed class CorruptDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Schema_only_check_accepts_a_healthy_outbox_and_still_refuses_a_foreign_database()
+    {
+        CreatePopulatedOutbox();
+        using (SegmentOutbox outbox = _directory.Open(new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }))
+        {
+            Assert.Null(outbox.StartupRecovery);
+            Assert.Equal(4, outbox.GetAllSegments().Count);
+        }
+
+        File.Delete(_directory.DatabasePath);
+        ExecuteRaw(_directory.DatabasePath, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);");
+        using SegmentOutbox foreign = _directory.Open(new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly });
+        Assert.Equal(CorruptionReason.UnknownSchema, foreign.StartupRecovery?.Reason);
+    }
+
+    [Fact]
+    public void Schema_only_check_scans_no_page_so_a_damaged_page_is_left_to_the_reader_and_the_file_stays_in_place()
+    {
+        // The custodian's export opens a copy this way: it proves every segment it uses itself (signature, chain,
+        // ciphertext hash), and the copy is its evidence, so it is neither scanned nor moved aside. The same damage makes
+        // the box's own open (quick_check) move the file aside.
+        CreatePopulatedOutbox();
+        using (var file = new FileStream(_directory.DatabasePath, FileMode.Open))
+        {
+            byte[] damage = new byte[3 * 4096];
+            Array.Fill(damage, (byte)0xA5);
+            file.Position = 4096;
+            file.Write(damage);
+        }
+
+        using (SegmentOutbox outbox = _directory.Open(new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }))
+        {
+            Assert.Null(outbox.StartupRecovery);
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_directory.DatabasePath)!, "*.corrupt-*"));
+        OpenExpectingRecovery(CorruptionReason.Malformed, CorruptionReason.IntegrityCheckFailed);
+    }
+
+    [Fact]
     public void Only_the_newest_corrupt_copies_are_kept()
     {
         var names = new List<string>();

@@ -97,7 +97,7 @@ public static class DatasetExporter
         {
             devices = source.ListDevices();
         }
-        catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException or SegmentSourceException)
         {
             throw new ExportFailedException($"cannot read {source.Description}: {error.Message}", error);
         }

@@ -99,6 +99,12 @@ internal sealed class SealedSegmentOpener
 
             return contents;
         }
+        catch (System.Data.Common.DbException error)
+        {
+            // The source's database failed while reading this segment (a damaged page): named, like any other refusal.
+            CryptographicOperations.ZeroMemory(plaintext);
+            throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, $"the source could not read it: {error.Message}", error);
+        }
         catch
         {
             // Whatever was decrypted from a refused segment is not kept.

@@ -1,6 +1,7 @@
 using EdgeCapture.Crypto;
 using EdgeCapture.Recording.Manifests;
 using EdgeCapture.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeCapture.Dataset.Sources;
@@ -58,7 +59,16 @@ public sealed class OutboxSegmentSource : ISegmentSource
 
         // No page scan on open (the box's quick_check read the whole file once more): the export proves every segment it
         // uses by signature, chain and ciphertext hash, so a damaged page fails there, naming the segment.
-        SegmentOutbox outbox = SegmentOutbox.Open(databasePath, new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }, NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
+        SegmentOutbox outbox;
+        try
+        {
+            outbox = SegmentOutbox.Open(databasePath, new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }, NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
+        }
+        catch (SqliteException error)
+        {
+            throw new SegmentSourceException($"The outbox at {databasePath} cannot be read (SQLite error {error.SqliteErrorCode}: {error.Message}); it was left in place.", error);
+        }
+
         if (outbox.StartupRecovery is { } recovery)
         {
             outbox.Dispose();
@@ -69,9 +79,19 @@ public sealed class OutboxSegmentSource : ISegmentSource
     }
 
     /// <inheritdoc/>
+    /// <exception cref="SegmentSourceException">The outbox's database cannot be read (a damaged page).</exception>
     public IReadOnlyList<SourceDevice> ListDevices()
     {
-        IReadOnlyList<VerifiableSegment> segments = SegmentChainVerifier.CollectFromOutbox(_outbox);
+        IReadOnlyList<VerifiableSegment> segments;
+        try
+        {
+            segments = SegmentChainVerifier.CollectFromOutbox(_outbox);
+        }
+        catch (SqliteException error)
+        {
+            throw new SegmentSourceException($"{Description} cannot be read (SQLite error {error.SqliteErrorCode}: {error.Message}); it was left in place.", error);
+        }
+
         return [new SourceDevice(_publicKey.ToString(), _publicKey, segments)];
     }
 

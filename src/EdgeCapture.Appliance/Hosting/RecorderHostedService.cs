@@ -24,6 +24,8 @@ namespace EdgeCapture.Appliance.Hosting;
 /// pump waits, the tap fills and refuses (counted), never the relay. On stop, presses queued on the forget button are
 /// carried out, the pump moves what the tap holds on and completes, the recorder seals its last segment, and presses that
 /// came in between are carried out too (the outbox is still open then, so nothing the employee asked to forget survives).
+/// Presses made later, while capture, upload and storage stop, are carried out once the button is released
+/// (<see cref="PrivacyHostedService"/>).
 /// </remarks>
 internal sealed partial class RecorderHostedService(ApplianceParts parts, ApplianceFaultInjection faults) : IHostedService, IDisposable
 {
@@ -101,12 +103,12 @@ internal sealed partial class RecorderHostedService(ApplianceParts parts, Applia
     {
         await _forwardersStop.CancelAsync().ConfigureAwait(false);
         await _forwarders.ConfigureAwait(false);
-        CarryOutQueuedForgetRequests();
+        QueuedForgetPresses.CarryOut(parts);
         await _pumpStop.CancelAsync().ConfigureAwait(false);
         await _pump.ConfigureAwait(false);
         await _recorderStop.CancelAsync().ConfigureAwait(false);
         await _recording.ConfigureAwait(false);
-        CarryOutQueuedForgetRequests();
+        QueuedForgetPresses.CarryOut(parts);
     }
 
     public void Dispose()
@@ -216,20 +218,6 @@ internal sealed partial class RecorderHostedService(ApplianceParts parts, Applia
         catch (OperationCanceledException)
         {
             // Stopping.
-        }
-    }
-
-    private void CarryOutQueuedForgetRequests()
-    {
-        if (parts.Privacy is null || parts.Recorder is null)
-        {
-            return;
-        }
-
-        while (parts.Privacy.ForgetRequests.TryRead(out ForgetRequest request))
-        {
-            ForgetOutcome outcome = parts.Recorder.RequestForget(request);
-            parts.Report(string.Create(CultureInfo.InvariantCulture, $"forget button (while stopping): {outcome.Deleted} segment(s) deleted, {outcome.Retracted} retracted"));
         }
     }
 }

@@ -31,6 +31,9 @@ public sealed partial class Recorder : IDisposable
     private readonly ConcurrentQueue<PrivacyTransition> _transitions = new();
     private ChannelReader<InputTapEvent>? _input;
     private int _transitionWorkQueued;
+
+    // 1 while a timer tick waits for _sync: further ticks return at once (the waiting one does their work when it gets in).
+    private int _tickWaiting;
     private bool _disposed;
 
     /// <summary>Creates a recorder; nothing happens until <see cref="RunAsync"/>.</summary>
@@ -320,7 +323,23 @@ public sealed partial class Recorder : IDisposable
             return;
         }
 
-        Tick();
+        // While a seal holds the lock (a slow disk), a tick every 100 ms that waited for it would block one more pool thread
+        // each time, faster than the pool adds threads: the forget button's debounce, the switch poll and upload would starve.
+        // So at most one tick waits; it runs the clock-driven work for all of them once it has the lock.
+        if (Interlocked.Exchange(ref _tickWaiting, 1) == 1)
+        {
+            return;
+        }
+
+        lock (_sync)
+        {
+            Volatile.Write(ref _tickWaiting, 0);
+            Guarded(() =>
+            {
+                ApplyTransitions();
+                _core.Tick();
+            });
+        }
     }
 
     /// <summary>Applies queued transitions; before a cut, takes in the tap's backlog so events stamped before the boundary make it.</summary>

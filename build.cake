@@ -1,4 +1,4 @@
-// EdgeCapture build script: dotnet tool restore && dotnet cake --target=<Restore|Build|Test|Arm64Check|Bench|Publish|Demo>
+// EdgeCapture build script: dotnet tool restore && dotnet cake --target=<Restore|Build|Test|Arm64Check|Bench|Publish> (Vectors and DatasetReader are steps of Test; the demo is the CLI's "demo" command)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");

@@ -17,6 +17,9 @@ public sealed partial class BoxMqttConnection
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "MQTT connection lost ({Reason}) {Detail}")]
     private static partial void LogConnectionLost(ILogger logger, string reason, string detail);
 
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "MQTT disconnected normally")]
+    private static partial void LogDisconnectedNormally(ILogger logger);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "MQTT connection {Generation} closed")]
     private static partial void LogDisconnected(ILogger logger, long generation);
 

@@ -466,7 +466,12 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
             _disconnected.TrySetResult();
         }
 
-        if (arguments.ClientWasConnected && _logger.IsEnabled(LogLevel.Warning))
+        if (arguments.ClientWasConnected && arguments.Reason == MqttClientDisconnectReason.NormalDisconnection)
+        {
+            // The box's own stop, or the broker's orderly close: worth a line, not a warning.
+            LogDisconnectedNormally(_logger);
+        }
+        else if (arguments.ClientWasConnected && _logger.IsEnabled(LogLevel.Warning))
         {
             LogConnectionLost(_logger, arguments.Reason.ToString(), arguments.Exception?.GetBaseException().Message ?? string.Empty);
         }

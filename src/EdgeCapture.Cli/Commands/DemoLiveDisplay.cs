@@ -92,10 +92,18 @@ internal sealed class DemoLiveDisplay
     {
         var table = new Table()
             .Title(string.Create(CultureInfo.InvariantCulture, $"EdgeCapture demo: {Math.Min(_clock.Elapsed.TotalSeconds, _seconds):0.0} of {_seconds:0} s"))
-            .AddColumns("Box", "Privacy", "Events", "Gated", "Keys suppressed", "Frames", "Sealed", "Uploaded", "Stored at collector");
+            .AddColumn(new TableColumn("Box").NoWrap())
+            .AddColumn(new TableColumn("Privacy").NoWrap());
+
+        // The numbers may wrap their headers, never the box or its state: the table fits an 80-column terminal.
+        foreach (string header in new[] { "Events", "Gated", "Keys suppressed", "Frames", "Segments sealed / uploaded / stored" })
+        {
+            table.AddColumn(new TableColumn(header).RightAligned());
+        }
+
         foreach (DemoBoxSnapshot box in _snapshot())
         {
-            string privacy = box.Privacy == "public" ? "[green]public (recording)[/]" : $"[red]{Markup.Escape(box.Privacy)}[/]";
+            string privacy = box.Privacy == "public" ? "[green]recording[/]" : $"[red]{Markup.Escape(box.Privacy)}[/]";
             table.AddRow(
                 Markup.Escape(box.DeviceId),
                 privacy,
@@ -103,9 +111,7 @@ internal sealed class DemoLiveDisplay
                 Number(box.EventsGated),
                 Number(box.KeysSuppressed),
                 Number(box.Frames),
-                Number(box.SegmentsSealed),
-                Number(box.Uploaded),
-                Number(box.Stored));
+                $"{Number(box.SegmentsSealed)} / {Number(box.Uploaded)} / {Number(box.Stored)}");
         }
 
         string recent;

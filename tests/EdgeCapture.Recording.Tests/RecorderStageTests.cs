@@ -188,6 +188,35 @@ public sealed class RecorderStageTests
     }
 
     [Fact]
+    public void Absolute_positions_ride_with_their_frame_and_a_frame_without_one_reports_none()
+    {
+        var mice = new MouseAccumulation((_, _) => { });
+        var target = new Collector();
+        mice.Relative(2, InputDeviceKind.Mouse, RelativeAxes.X, 3, 10);
+        Assert.True(mice.Absolute(2, InputDeviceKind.Mouse, AbsoluteAxes.X, 100, 10));
+        Assert.True(mice.Absolute(2, InputDeviceKind.Mouse, AbsoluteAxes.Y, 50, 10));
+        Assert.False(mice.Absolute(2, InputDeviceKind.Mouse, 0x28, 7, 10));
+        mice.Report(2, 11, target);
+        Assert.Equal([new MouseReport(11, MouseButtons.None, 3, 0, 0, 0, HasMotion: true, HasPosition: true, X: 100, Y: 50)], target.Reports);
+
+        // A frame that only moved the position (the pointer at an edge) still reports it; one without EV_ABS reports none.
+        mice.Absolute(2, InputDeviceKind.Mouse, AbsoluteAxes.X, 1919, 12);
+        Assert.True(mice.HasUnreported);
+        mice.Report(2, 12, target);
+        Assert.Equal(new MouseReport(12, MouseButtons.None, 0, 0, 0, 0, HasMotion: false, HasPosition: true, X: 1919, Y: 50), target.Reports[^1]);
+        mice.Relative(2, InputDeviceKind.Mouse, RelativeAxes.Y, 1, 13);
+        mice.Report(2, 13, target);
+        Assert.False(target.Reports[^1].HasPosition);
+
+        // At a privacy boundary a position after it is discarded with the motion.
+        mice.Absolute(2, InputDeviceKind.Mouse, AbsoluteAxes.X, 5, 120);
+        int reports = target.Reports.Count;
+        mice.Flush(100, target);
+        Assert.Equal(reports, target.Reports.Count);
+        Assert.False(mice.HasUnreported);
+    }
+
+    [Fact]
     public void A_boundary_keeps_a_frame_whose_events_all_came_before_it_and_discards_the_rest()
     {
         var mice = new MouseAccumulation((_, _) => { });

@@ -128,9 +128,36 @@ public sealed class SegmentFormatTests
     public void An_unknown_version_is_refused_by_name()
     {
         byte[] segment = SampleSegment();
-        segment[2] = 0x02; // [0, 1, ...] -> [0, 2, ...]: array head, type 0, version.
+        segment[2] = 0x03; // [0, 1, ...] -> [0, 3, ...]: array head, type 0, version.
         SegmentFormatException exception = Assert.Throws<SegmentFormatException>(() => SegmentReader.Read(segment));
-        Assert.Contains("Unsupported segment format version 2", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Unsupported segment format version 3", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_2_segment_round_trips_pointer_positions_and_a_version_1_segment_may_not_hold_one()
+    {
+        byte[] Segment(int version)
+        {
+            using var writer = new CborSegmentWriter(4096);
+            var encoder = new SegmentEncoder(writer);
+            encoder.WriteHeader(new SegmentHeader(version, "box-7", Session, 0, 1_000_000_000, 1_740_000_000_000_000_000, new ScreenDescription(1920, 1080, "jpeg"), []));
+            encoder.WriteMouse(1_000_100_000, MouseButtons.None, 12, -3, 0, 0);
+            encoder.WritePointerPosition(1_000_100_000, 1919, 0);
+            encoder.WritePointerPosition(1_000_200_000, 640, 1079);
+            encoder.WriteTrailer(1_000_300_000, SessionEndReason.None);
+            Assert.Equal(new RecordCounts(0, 3, 0, 0), encoder.Counts);
+            return writer.WrittenSpan.ToArray();
+        }
+
+        Assert.Equal(2, SegmentFormat.Version);
+        SegmentContents contents = SegmentReader.Read(Segment(SegmentFormat.Version));
+        Assert.Equal(
+            [new MouseRecord(1_000_100_000, MouseButtons.None, 12, -3, 0, 0), new PointerPositionRecord(1_000_100_000, 1919, 0), new PointerPositionRecord(1_000_200_000, 640, 1079)],
+            contents.Records);
+
+        // Version 1 had no such record: a reader must not take one for granted there.
+        SegmentFormatException exception = Assert.Throws<SegmentFormatException>(() => SegmentReader.Read(Segment(1)));
+        Assert.Contains("Unknown record type 5", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]

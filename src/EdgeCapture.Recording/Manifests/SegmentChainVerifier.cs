@@ -428,7 +428,7 @@ public static class SegmentChainVerifier
                 case KeyRecord:
                     keys++;
                     break;
-                case MouseRecord:
+                case MouseRecord or PointerPositionRecord:
                     mouse++;
                     break;
                 case FrameRecord:

@@ -55,6 +55,9 @@ public sealed record RecorderStatistics
     /// <summary>Mouse records written.</summary>
     public long MouseRecords { get; init; }
 
+    /// <summary>Pointer position records written (absolute pointer mode: where the pointer is on the captured screen).</summary>
+    public long PointerPositionRecords { get; init; }
+
     /// <summary>Frames recorded.</summary>
     public long FramesRecorded { get; init; }
 

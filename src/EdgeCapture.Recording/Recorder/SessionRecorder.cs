@@ -295,6 +295,10 @@ internal sealed partial class SessionRecorder : IDisposable, IGatedItemTarget, I
                 // High-resolution wheel events duplicate the detent events: the detents are recorded.
                 _mice.Relative(inputEvent.SourceDeviceId, inputEvent.DeviceKind, inputEvent.Code, inputEvent.Value, time);
                 break;
+            case EventTypes.Absolute:
+                // The absolute pointer's position on the captured screen (the relay offers it in absolute pointer mode).
+                _mice.Absolute(inputEvent.SourceDeviceId, inputEvent.DeviceKind, inputEvent.Code, inputEvent.Value, time);
+                break;
             case EventTypes.Synchronization:
                 if (inputEvent.Code == SynchronizationCodes.Report)
                 {

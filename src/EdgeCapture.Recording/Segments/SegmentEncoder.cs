@@ -81,7 +81,7 @@ internal sealed class SegmentEncoder
                 case SegmentRecordType.Key:
                     _keys--;
                     break;
-                case SegmentRecordType.Mouse:
+                case SegmentRecordType.Mouse or SegmentRecordType.PointerPosition:
                     _mouse--;
                     break;
                 case SegmentRecordType.Frame:
@@ -173,6 +173,20 @@ internal sealed class SegmentEncoder
         _mouse++;
     }
 
+    /// <summary>Where the pointer is on the captured screen (counted with the mouse records).</summary>
+    public void WritePointerPosition(long monotonicNanoseconds, int x, int y)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(x);
+        ArgumentOutOfRangeException.ThrowIfNegative(y);
+        BeginRecord(SegmentRecordType.PointerPosition, monotonicNanoseconds);
+        _writer.WriteArrayHeader(4);
+        _writer.WriteUInt64((ulong)SegmentRecordType.PointerPosition);
+        WriteTime(monotonicNanoseconds);
+        _writer.WriteUInt64((ulong)x);
+        _writer.WriteUInt64((ulong)y);
+        _mouse++;
+    }
+
     public void WriteFrame(long monotonicNanoseconds, int width, int height, string format, int keepReason, ReadOnlySpan<byte> image)
     {
         BeginRecord(SegmentRecordType.Frame, monotonicNanoseconds);
@@ -219,6 +233,9 @@ internal sealed class SegmentEncoder
                 break;
             case MouseRecord mouse:
                 WriteMouse(mouse.MonotonicNanoseconds, mouse.Buttons, mouse.DeltaX, mouse.DeltaY, mouse.Wheel, mouse.Pan);
+                break;
+            case PointerPositionRecord position:
+                WritePointerPosition(position.MonotonicNanoseconds, position.X, position.Y);
                 break;
             case FrameRecord frame:
                 WriteFrame(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Format, frame.KeepReason, frame.Image.Span);

@@ -73,6 +73,7 @@ public static class SegmentReader
                 {
                     SegmentRecordType.Key => ReadKey(reader, count, time, offset),
                     SegmentRecordType.Mouse => ReadMouse(reader, count, time, offset),
+                    SegmentRecordType.PointerPosition when header.FormatVersion >= 2 => ReadPointerPosition(reader, count, time, offset),
                     SegmentRecordType.Frame => ReadFrame(reader, count, time, offset, copyImages),
                     SegmentRecordType.Marker => ReadMarker(reader, count, time, offset),
                     SegmentRecordType.Header => throw new SegmentFormatException("A second header record", offset),
@@ -119,9 +120,9 @@ public static class SegmentReader
 
         ExpectCount(count, 9, SegmentRecordType.Header, 0);
         int version = (int)ReadBoundedUInt(reader, 0, "format version", int.MaxValue);
-        if (version != SegmentFormat.Version)
+        if (version is < SegmentFormat.OldestReadableVersion or > SegmentFormat.Version)
         {
-            throw new SegmentFormatException($"Unsupported segment format version {version}; this build reads version {SegmentFormat.Version}", 0);
+            throw new SegmentFormatException($"Unsupported segment format version {version}; this build reads versions {SegmentFormat.OldestReadableVersion} to {SegmentFormat.Version}", 0);
         }
 
         string deviceId = reader.ReadTextString();
@@ -175,6 +176,14 @@ public static class SegmentReader
         ushort page = (ushort)ReadBoundedUInt(reader, offset, "usage page", ushort.MaxValue);
         ushort id = (ushort)ReadBoundedUInt(reader, offset, "usage id", ushort.MaxValue);
         return new KeyRecord(time, new HidUsage(page, id), reader.ReadBoolean());
+    }
+
+    private static PointerPositionRecord ReadPointerPosition(CborReader reader, int count, long time, long offset)
+    {
+        ExpectCount(count, 4, SegmentRecordType.PointerPosition, offset);
+        int x = (int)ReadBoundedUInt(reader, offset, "pointer x", int.MaxValue);
+        int y = (int)ReadBoundedUInt(reader, offset, "pointer y", int.MaxValue);
+        return new PointerPositionRecord(time, x, y);
     }
 
     private static MouseRecord ReadMouse(CborReader reader, int count, long time, long offset)

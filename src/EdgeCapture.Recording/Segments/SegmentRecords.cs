@@ -6,8 +6,11 @@ namespace EdgeCapture.Recording.Segments;
 /// <summary>Constants of the segment format (see SEGMENT-FORMAT.md next to this project).</summary>
 public static class SegmentFormat
 {
-    /// <summary>The format version this build writes and the only one it reads.</summary>
-    public const int Version = 1;
+    /// <summary>The format version this build writes: 2 adds pointer position records (<see cref="SegmentRecordType.PointerPosition"/>).</summary>
+    public const int Version = 2;
+
+    /// <summary>The oldest version this build reads (version 1: the same records, without pointer positions).</summary>
+    public const int OldestReadableVersion = 1;
 
     /// <summary>Length of a session identifier in bytes (a UUID, big-endian as RFC 9562 writes it).</summary>
     public const int SessionIdLength = 16;
@@ -30,6 +33,9 @@ public enum SegmentRecordType
 
     /// <summary>Something happened that is not input: privacy, forget, suppression, drops, signal, storage.</summary>
     Marker = 4,
+
+    /// <summary>Where the pointer is on the captured screen, in pixels (absolute pointer mode; format version 2 and later).</summary>
+    PointerPosition = 5,
 
     /// <summary>The last record of every segment: record count, end time and why the segment ended.</summary>
     Trailer = 15,
@@ -181,7 +187,7 @@ public sealed record ScreenDescription(int Width, int Height, string Format);
 public sealed record InputDeviceDescription(int DeviceId, InputDeviceKind Kind, string Name);
 
 /// <summary>The first record of a segment.</summary>
-/// <param name="FormatVersion">Always <see cref="SegmentFormat.Version"/> for segments this build reads.</param>
+/// <param name="FormatVersion">From <see cref="SegmentFormat.OldestReadableVersion"/> to <see cref="SegmentFormat.Version"/> for segments this build reads.</param>
 /// <param name="DeviceId">The appliance that recorded the segment.</param>
 /// <param name="SessionId">The session the segment belongs to.</param>
 /// <param name="SegmentIndex">Position in the session, from 0.</param>
@@ -217,6 +223,16 @@ public sealed record KeyRecord(long MonotonicNanoseconds, HidUsage Usage, bool I
 /// <param name="Wheel">Vertical wheel detents (up is positive).</param>
 /// <param name="Pan">Horizontal wheel detents (right is positive).</param>
 public sealed record MouseRecord(long MonotonicNanoseconds, MouseButtons Buttons, int DeltaX, int DeltaY, int Wheel, int Pan) : SegmentRecord(MonotonicNanoseconds);
+
+/// <summary>
+/// Where the host's pointer is on the captured screen after an evdev frame, in screen pixels: what the relay's absolute
+/// pointer reports carried (EV_ABS ABS_X/ABS_Y offered to the tap in the frame that moved it). Follows that frame's
+/// <see cref="MouseRecord"/>, if any, at the same time.
+/// </summary>
+/// <param name="MonotonicNanoseconds">When (time of the frame).</param>
+/// <param name="X">Pixels from the left edge.</param>
+/// <param name="Y">Pixels from the top edge.</param>
+public sealed record PointerPositionRecord(long MonotonicNanoseconds, int X, int Y) : SegmentRecord(MonotonicNanoseconds);
 
 /// <summary>One captured screen image, kept opaque.</summary>
 /// <param name="MonotonicNanoseconds">Capture time.</param>

@@ -11,7 +11,11 @@ namespace EdgeCapture.Recording.Recorder;
 /// <param name="DeltaY">Summed REL_Y.</param>
 /// <param name="Wheel">Summed REL_WHEEL detents.</param>
 /// <param name="Pan">Summed REL_HWHEEL detents.</param>
-internal readonly record struct MouseReport(long Time, MouseButtons Buttons, int DeltaX, int DeltaY, int Wheel, int Pan);
+/// <param name="HasMotion">Whether buttons or motion changed in the frame (a mouse record is written).</param>
+/// <param name="HasPosition">Whether the frame set the absolute position (a pointer position record is written).</param>
+/// <param name="X">The last ABS_X of the frame, in screen pixels.</param>
+/// <param name="Y">The last ABS_Y of the frame, in screen pixels.</param>
+internal readonly record struct MouseReport(long Time, MouseButtons Buttons, int DeltaX, int DeltaY, int Wheel, int Pan, bool HasMotion = true, bool HasPosition = false, int X = 0, int Y = 0);
 
 /// <summary>Where folded mouse frames go (the segment writer).</summary>
 internal interface IMouseReportTarget
@@ -50,7 +54,7 @@ internal sealed class MouseAccumulation
         {
             for (int index = 0; index < _count; index++)
             {
-                if (_mice[index].Dirty)
+                if (_mice[index].Dirty || _mice[index].HasPosition)
                 {
                     return true;
                 }
@@ -97,13 +101,39 @@ internal sealed class MouseAccumulation
         return true;
     }
 
+    /// <summary>
+    /// The absolute pointer's position (EV_ABS ABS_X/ABS_Y in screen pixels, offered by the relay in absolute pointer mode in
+    /// the frame that moved it); the frame's last value of each axis is recorded. False for other axes.
+    /// </summary>
+    public bool Absolute(int deviceId, InputDeviceKind kind, ushort code, int value, long time)
+    {
+        if (code is not (AbsoluteAxes.X or AbsoluteAxes.Y) || value < 0)
+        {
+            return false;
+        }
+
+        ref Accumulator mouse = ref Mouse(deviceId, kind);
+        if (code == AbsoluteAxes.X)
+        {
+            mouse.X = value;
+        }
+        else
+        {
+            mouse.Y = value;
+        }
+
+        mouse.HasPosition = true;
+        mouse.LastTime = time;
+        return true;
+    }
+
     /// <summary>The device's SYN_REPORT: its folded frame, if it changed anything, is written stamped <paramref name="time"/>.</summary>
     public void Report(int deviceId, long time, IMouseReportTarget target)
     {
         for (int index = 0; index < _count; index++)
         {
             ref Accumulator mouse = ref _mice[index];
-            if (mouse.DeviceId == deviceId && mouse.Dirty)
+            if (mouse.DeviceId == deviceId && (mouse.Dirty || mouse.HasPosition))
             {
                 target.WriteMouse(mouse.ToReport(time));
                 mouse.ClearMotion();
@@ -132,7 +162,7 @@ internal sealed class MouseAccumulation
         for (int index = 0; index < _count; index++)
         {
             ref Accumulator mouse = ref _mice[index];
-            if (mouse.Dirty && mouse.LastTime < boundary && target.CanWrite)
+            if ((mouse.Dirty || mouse.HasPosition) && mouse.LastTime < boundary && target.CanWrite)
             {
                 target.WriteMouse(mouse.ToReport(mouse.LastTime));
             }
@@ -179,6 +209,9 @@ internal sealed class MouseAccumulation
         public int Wheel;
         public int Pan;
         public bool Dirty;
+        public bool HasPosition;
+        public int X;
+        public int Y;
         public long LastTime;
 
         public void Touch(long time)
@@ -187,12 +220,15 @@ internal sealed class MouseAccumulation
             LastTime = time;
         }
 
-        public readonly MouseReport ToReport(long time) => new(time, Buttons, DeltaX, DeltaY, Wheel, Pan);
+        public readonly MouseReport ToReport(long time) => new(time, Buttons, DeltaX, DeltaY, Wheel, Pan, Dirty, HasPosition, X, Y);
 
         public void ClearMotion()
         {
             DeltaX = DeltaY = Wheel = Pan = 0;
             Dirty = false;
+
+            // The position is the frame's: a later frame without EV_ABS did not move the pointer's reported position.
+            HasPosition = false;
         }
     }
 }

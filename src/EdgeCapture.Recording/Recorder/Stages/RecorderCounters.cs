@@ -17,6 +17,7 @@ internal sealed class RecorderCounters
     public long EventsLostToStorage;
     public long KeyRecords;
     public long MouseRecords;
+    public long PointerPositionRecords;
     public long FramesRecorded;
     public long FramesGated;
     public long FramesDropped;
@@ -56,6 +57,7 @@ internal sealed class RecorderCounters
         EventsLostToStorage = EventsLostToStorage,
         KeyRecords = KeyRecords,
         MouseRecords = MouseRecords,
+        PointerPositionRecords = PointerPositionRecords,
         FramesRecorded = FramesRecorded,
         FramesGated = FramesGated,
         FramesDropped = FramesDropped,

@@ -146,15 +146,32 @@ internal sealed partial class SessionSealing : IDisposable
 
     public void WriteMouse(in MouseReport report)
     {
-        if (Prepare(report.Time, SegmentEncoder.MaximumSmallRecordLength))
+        if (report.HasMotion)
         {
-            _encoder.WriteMouse(report.Time, report.Buttons, report.DeltaX, report.DeltaY, report.Wheel, report.Pan);
-            Recorded(report.Time);
-            _counters.MouseRecords++;
+            if (Prepare(report.Time, SegmentEncoder.MaximumSmallRecordLength))
+            {
+                _encoder.WriteMouse(report.Time, report.Buttons, report.DeltaX, report.DeltaY, report.Wheel, report.Pan);
+                Recorded(report.Time);
+                _counters.MouseRecords++;
+            }
+            else
+            {
+                _counters.EventsLostToStorage++;
+            }
         }
-        else
+
+        if (report.HasPosition)
         {
-            _counters.EventsLostToStorage++;
+            if (Prepare(report.Time, SegmentEncoder.MaximumSmallRecordLength))
+            {
+                _encoder.WritePointerPosition(report.Time, report.X, report.Y);
+                Recorded(report.Time);
+                _counters.PointerPositionRecords++;
+            }
+            else
+            {
+                _counters.EventsLostToStorage++;
+            }
         }
     }
 

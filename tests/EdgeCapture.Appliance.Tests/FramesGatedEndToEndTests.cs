@@ -28,10 +28,12 @@ public sealed class FramesGatedEndToEndTests : IDisposable
     [Fact]
     public async Task No_sealed_frame_shows_a_moment_in_which_the_switch_was_private()
     {
-        double[] privateAt = [1.0, 2.0, 3.0, 4.0, 5.0];
+        // The first flip comes 3 s after the start, so that Start (which returns only once the relay answers, slow on a
+        // loaded machine) has returned and the test listens to the switch line before it: an edge missed is a flake.
+        double[] privateAt = [3.0, 4.0, 5.0, 6.0, 7.0];
         // The flips back to public fall at five phases 20 ms apart within the simulated desktop's 100 ms frame interval, so
         // some flip is always followed by a frame less than the allowance later (the one a gate without it would record).
-        double[] publicAt = [1.40, 2.42, 3.44, 4.46, 5.48];
+        double[] publicAt = [3.40, 4.42, 5.44, 6.46, 7.48];
         var edges = new List<(long At, bool Private)>();
         var configuration = new ApplianceConfiguration
         {
@@ -75,6 +77,11 @@ public sealed class FramesGatedEndToEndTests : IDisposable
             }
 
             await appliance.StopAsync();
+        }
+
+        lock (edges)
+        {
+            Assert.True(edges.Count == privateAt.Length + publicAt.Length && edges[0].Private, $"every flip seen from the first on ({edges.Count} edges)");
         }
 
         // The private intervals: from an edge to private until the next edge to public.

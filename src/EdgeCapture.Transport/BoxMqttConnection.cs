@@ -161,7 +161,7 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
                 {
                     await ExecuteAsync(item, cancellationToken).ConfigureAwait(false);
                 }
-                else if (_client.IsConnected && !await PingAsync(cancellationToken).ConfigureAwait(false))
+                else if (_client.IsConnected && !await PingAsync().ConfigureAwait(false))
                 {
                     LogPingFailed(_logger);
                     await DisconnectQuietlyAsync().ConfigureAwait(false);
@@ -364,11 +364,12 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
         }
     }
 
-    private async Task<bool> PingAsync(CancellationToken cancellationToken)
+    private async Task<bool> PingAsync()
     {
+        // Not cancelled by the stop: a ping cancelled in flight can leave the client disconnected, and then the stop's
+        // retained death is never published. A ping ends within the connect timeout, so the stop waits at most that long.
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        return await _client.TryPingAsync(linked.Token).ConfigureAwait(false);
+        return await _client.TryPingAsync(timeout.Token).ConfigureAwait(false);
     }
 
     /// <summary>The next work item, or null when <paramref name="idle"/> passed or the link dropped.</summary>

@@ -1,4 +1,4 @@
-// Long (about 580 lines) because it is one pass over a session's timeline that turns events and frames into steps
+// Long (about 600 lines) because it is one pass over a session's timeline that turns events and frames into steps
 // (actions, before/after frames, pointer correction); the pass keeps its state in locals and splitting it would
 // turn them into shared fields.
 using System.Globalization;

@@ -1,14 +1,13 @@
-// Long (about 480 lines) because cutting and sealing a segment is one job with one set of invariants: the open
-// segment's records, its cut rules, the seal into the outbox and the chain head it advances; split, the chain rules
-// would be spread over files that must change together.
+// Long (about 500 lines) because cutting and sealing a segment is one job with one set of invariants: the session, the
+// open segment's records, its cut rules, the seal into the outbox, the previous manifest hash and the markers owed to the
+// next session form one state machine; split, that state would be shared and the chain rules spread over files that
+// must change together.
 using EdgeCapture.Hid;
 using EdgeCapture.Input;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Video;
 using Microsoft.Extensions.Logging;
 
-// Over 400 lines for a reason: a session, its chain of segments and their sealing are one state machine (session open,
-// segment open, the previous manifest hash, the markers owed to the next session); split, that state would be shared.
 namespace EdgeCapture.Recording.Recorder;
 
 /// <summary>What the sealing stage tells the recorder, which keeps the state the status display shows.</summary>

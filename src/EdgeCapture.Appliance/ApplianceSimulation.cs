@@ -37,4 +37,11 @@ public sealed record ApplianceSimulation
     /// never locks). Must fit in <see cref="ScriptLength"/>; the simulated screen shows the lock screen while locked.
     /// </summary>
     public ScriptedLockScreen? LockScreen { get; init; }
+
+    /// <summary>
+    /// What the simulated gadget's mouse function is: the relative mouse (the default) or the absolute pointer, in which the
+    /// relay integrates the motion on a screen of <see cref="ApplianceConfiguration.VideoWidth"/> x
+    /// <see cref="ApplianceConfiguration.VideoHeight"/> (as on a device), sends positions, and the recorder seals each one.
+    /// </summary>
+    public EdgeCapture.Hid.PointerMode PointerMode { get; init; } = EdgeCapture.Hid.PointerMode.Relative;
 }

@@ -29,12 +29,12 @@ internal sealed class MemorySink : IDatasetSink
     }
 
     /// <summary>Translates one segment made of <paramref name="records"/> (1920x1080 screen, no frames unless given).</summary>
-    public static MemorySink Translate(IReadOnlyList<SegmentRecord> records, KeyboardLayout? layout = null)
+    public static MemorySink Translate(IReadOnlyList<SegmentRecord> records, KeyboardLayout? layout = null, IPointerLocator? locator = null)
     {
         var header = new SegmentHeader(SegmentFormat.Version, "test", Guid.CreateVersion7(), 0, 0, 1_750_000_000_000_000_000, new ScreenDescription(1920, 1080, "jpeg"), []);
         var contents = new SegmentContents(header, records, new SegmentTrailer(records.Count, records.Count == 0 ? 0 : records[^1].MonotonicNanoseconds + 1, SessionEndReason.Shutdown));
         var sink = new MemorySink();
-        var translator = new SessionTranslator(sink, layout ?? KeyboardLayout.UnitedStates, locator: null);
+        var translator = new SessionTranslator(sink, layout ?? KeyboardLayout.UnitedStates, locator);
         translator.BeginSession(header.SessionId, header);
         translator.Segment(contents);
         translator.EndSession();
@@ -88,9 +88,16 @@ internal sealed class RecordScript
 
     /// <summary>A frame stamped <paramref name="aheadMilliseconds"/> after now, written now: the recorder writes records as its
     /// gates admit them, so a frame can come before records stamped earlier than it. Time does not advance.</summary>
-    public RecordScript Frame(double aheadMilliseconds = 0)
+    public RecordScript Frame(double aheadMilliseconds = 0, int width = 64, int height = 36)
     {
-        Records.Add(new FrameRecord(_time + (long)(aheadMilliseconds * 1_000_000), 64, 36, "jpeg", 0, new byte[] { 0xFF, 0xD8, (byte)Records.Count }));
+        Records.Add(new FrameRecord(_time + (long)(aheadMilliseconds * 1_000_000), width, height, "jpeg", 0, new byte[] { 0xFF, 0xD8, (byte)Records.Count }));
+        return this;
+    }
+
+    /// <summary>The absolute pointer position of the mouse record just added (absolute pointer mode), at its time.</summary>
+    public RecordScript Position(int x, int y)
+    {
+        Records.Add(new PointerPositionRecord(Records[^1].MonotonicNanoseconds, x, y));
         return this;
     }
 

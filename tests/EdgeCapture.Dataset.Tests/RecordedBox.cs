@@ -1,5 +1,6 @@
 using EdgeCapture.Appliance;
 using EdgeCapture.Crypto;
+using EdgeCapture.Hid;
 using EdgeCapture.Recording.Manifests;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Storage;
@@ -21,6 +22,20 @@ public sealed class RecordedBox : IAsyncLifetime
     public const double PublicAtSeconds = 3.6;
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("edgecapture-dataset-box-");
+    private readonly PointerMode _pointerMode;
+    private readonly int _seed;
+
+    public RecordedBox()
+        : this(PointerMode.Relative, seed: 7)
+    {
+    }
+
+    /// <summary>A box whose simulated gadget runs <paramref name="pointerMode"/>, its user scripted by <paramref name="seed"/>.</summary>
+    internal RecordedBox(PointerMode pointerMode, int seed)
+    {
+        _pointerMode = pointerMode;
+        _seed = seed;
+    }
 
     public string BoxDirectory => Path.Combine(_root.FullName, "box");
 
@@ -48,10 +63,11 @@ public sealed class RecordedBox : IAsyncLifetime
         };
         var simulation = new ApplianceSimulation
         {
-            Seed = 7,
+            Seed = _seed,
             ScriptLength = TimeSpan.FromSeconds(LengthSeconds),
             PrivateAt = [PrivateAtSeconds],
             PublicAt = [PublicAtSeconds],
+            PointerMode = _pointerMode,
         };
         ApplianceHost appliance = ApplianceHost.Start(configuration, simulation, NullLoggerFactory.Instance, info =>
         {

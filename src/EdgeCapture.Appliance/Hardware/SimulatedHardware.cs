@@ -4,6 +4,7 @@ using EdgeCapture.Input.Simulation;
 using EdgeCapture.Privacy;
 using EdgeCapture.Privacy.Simulation;
 using EdgeCapture.Recording.Recorder;
+using EdgeCapture.Relay;
 using EdgeCapture.Relay.Simulation;
 using EdgeCapture.Video.Sources;
 using Microsoft.Extensions.Logging;
@@ -67,7 +68,8 @@ public sealed class SimulatedHardware : ApplianceHardware
     internal override IApplianceRelay StartRelay(ApplianceConfiguration configuration, InputTap tap, TimeProvider time, ILoggerFactory loggerFactory, Action<string> report)
     {
         var relay = new SimulatedRelay();
-        relay.Start((cancellationToken, started) => RelaySimulation.RunAsync(Script, 1.0, line => ReportFirstHostKey(line, report), time, loggerFactory, tap, started, cancellationToken));
+        var options = new HidRelayOptions { PointerMode = Simulation.PointerMode, ScreenWidth = configuration.VideoWidth, ScreenHeight = configuration.VideoHeight };
+        relay.Start((cancellationToken, started) => RelaySimulation.RunAsync(Script, 1.0, line => ReportFirstHostKey(line, report), time, loggerFactory, tap, started, options, cancellationToken));
         return relay;
     }
 

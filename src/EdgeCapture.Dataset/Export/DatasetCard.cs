@@ -52,19 +52,16 @@ internal static class DatasetCard
         card.Append("Nothing from inside a private interval was ever recorded. Lock-screen key suppression appears only as content-free `suppressed` events ");
         card.Append("(begin and end, no chord, no count). Forgotten ranges do not appear at all.\n");
         card.Append("- **Time**: `t_ns` is the box's monotonic clock, shared by input and frames; wall-clock times come from each segment header's anchor pair.\n");
-        card.Append("- **Coordinates**: `coordinate_source` says `absolute` when the gadget ran the absolute pointer mode, `estimated` otherwise. ");
-        card.Append("Estimated positions are relative motion integrated and clamped to the screen, starting at the screen centre, and corrected at each button press ");
-        card.Append("by finding the arrow pointer in the frame before it (template match near the estimate); `correction_dx`/`correction_dy` record the correction.\n");
-        card.Append(Invariant($"- **Measured accuracy** (simulated desktop, host-side pointer acceleration simulated): {PointerAccuracy.Summary}\n"));
+        AppendCoordinates(card, sessions);
         card.Append("- **Keys** are HID usages named through the layout; typed runs are merged into `write` steps with Shift, Caps Lock, AltGr and Backspace applied; ");
         card.Append("chords with Ctrl, Alt or Win are `hotkey` steps. Dead keys are not composed; an IME's output is not known.\n\n");
 
-        card.Append("## Sessions\n\n| session | device | start (UTC) | segments | events | steps | frames | pauses | suppressed | corrections (applied/attempted, mean px) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        card.Append("## Sessions\n\n| session | device | start (UTC) | segments | events | steps | frames | pauses | suppressed | coordinates | corrections (applied/attempted, mean px) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (SessionSummary session in sessions)
         {
             string start = DateTimeOffset.FromUnixTimeMilliseconds(session.WallClockStartNanoseconds / 1_000_000).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             double mean = session.CorrectionsApplied == 0 ? 0 : session.CorrectionPixelsTotal / session.CorrectionsApplied;
-            card.Append(Invariant($"| {session.SessionId:D} | {session.DeviceId} | {start} | {session.Segments} | {session.Events} | {session.Steps} | {session.Frames} | {session.Pauses} | {session.Suppressions} | {session.CorrectionsApplied}/{session.CorrectionsAttempted}, {mean:0.0} |\n"));
+            card.Append(Invariant($"| {session.SessionId:D} | {session.DeviceId} | {start} | {session.Segments} | {session.Events} | {session.Steps} | {session.Frames} | {session.Pauses} | {session.Suppressions} | {(session.CoordinateSources.Count == 0 ? "none" : string.Join(", ", session.CoordinateSources))} | {session.CorrectionsApplied}/{session.CorrectionsAttempted}, {mean:0.0} |\n"));
         }
 
         card.Append("\n## Chain gaps\n\n");
@@ -90,6 +87,29 @@ internal static class DatasetCard
         }
 
         File.WriteAllText(path, card.ToString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
+
+    /// <summary>Which coordinate sources this export holds, and the measured accuracy only where positions are estimated.</summary>
+    private static void AppendCoordinates(StringBuilder card, IReadOnlyList<SessionSummary> sessions)
+    {
+        long absolute = sessions.Sum(session => session.AbsolutePointerRecords);
+        long estimated = sessions.Sum(session => session.EstimatedPointerRecords);
+        card.Append("- **Coordinates**: `coordinate_source` says `absolute` when the gadget ran the absolute pointer mode, `estimated` otherwise. ");
+        card.Append(Invariant($"In this export: `absolute` for {absolute} and `estimated` for {estimated} of {absolute + estimated} mouse records"));
+        card.Append(absolute + estimated == 0 ? " (no pointer input).\n" : ".\n");
+        if (absolute > 0)
+        {
+            card.Append("  - `absolute` positions are the ones the box sent the host (screen pixels of the captured screen, which the host maps onto its primary display): ");
+            card.Append("exact, so no frame correction is applied to them.\n");
+        }
+
+        if (estimated > 0)
+        {
+            card.Append("  - `estimated` positions are relative motion integrated and clamped to the screen, starting at the screen centre (or at the last absolute position), ");
+            card.Append("and corrected at each button press by finding the arrow pointer in the frame before it (template match near the estimate); ");
+            card.Append("`correction_dx`/`correction_dy` record the correction.\n");
+            card.Append(Invariant($"  - **Measured accuracy of estimated positions** (simulated desktop, host-side pointer acceleration simulated): {PointerAccuracy.Summary}\n"));
+        }
     }
 
     private static void AppendConfig(StringBuilder card, string name, bool isDefault)

@@ -51,6 +51,12 @@ public sealed class SessionSummary
     /// <summary>Screen height used for the coordinates.</summary>
     public int ScreenHeight { get; set; }
 
+    /// <summary>Mouse records whose coordinates are the recorded absolute position (absolute pointer mode).</summary>
+    public long AbsolutePointerRecords { get; set; }
+
+    /// <summary>Mouse records whose coordinates are estimated from relative motion.</summary>
+    public long EstimatedPointerRecords { get; set; }
+
     /// <summary>Coordinate sources seen (estimated, absolute).</summary>
     public SortedSet<string> CoordinateSources { get; } = new(StringComparer.Ordinal);
 }

@@ -10,6 +10,13 @@ namespace EdgeCapture.Dataset.Timeline;
 /// only as content-free <c>suppressed</c> markers, and forget markers not at all. Times are the box's monotonic clock;
 /// wall-clock times come from each segment header's anchor pair.
 /// </summary>
+/// <remarks>
+/// Pointer coordinates: in absolute pointer mode the recorder seals, after each mouse record that moved the pointer, a
+/// <see cref="PointerPositionRecord"/> with the position the box sent the host (screen pixels of the captured screen). From
+/// the first one on, rows say <c>absolute</c> and carry that position (a mouse record without one did not move the pointer
+/// by a pixel), and no frame correction is tried. Before it, and after a dropped-events marker (a position may have been
+/// lost), positions are <c>estimated</c>: integrated from the last known one and corrected at presses from the frame before.
+/// </remarks>
 internal sealed class SessionTranslator
 {
     private const int AssumedScreenWidth = 1920;
@@ -35,6 +42,8 @@ internal sealed class SessionTranslator
     private double _estimateAtFrameX;
     private double _estimateAtFrameY;
     private double _motionAtFrame;
+    private bool _positionKnown;
+    private MouseRecord? _heldMouse;
 
     public SessionTranslator(IDatasetSink sink, KeyboardLayout layout, IPointerLocator? locator)
     {
@@ -56,6 +65,8 @@ internal sealed class SessionTranslator
         _pointer = new PointerEstimator(_screenWidth, _screenHeight);
         _buttons = MouseButtons.None;
         _lastFrame = null;
+        _positionKnown = false;
+        _heldMouse = null;
         _monotonicAnchor = firstHeader.MonotonicAnchorNanoseconds;
         _wallClockAnchor = firstHeader.WallClockAnchorUnixNanoseconds;
         _summary = new SessionSummary
@@ -78,13 +89,29 @@ internal sealed class SessionTranslator
         _wallClockAnchor = contents.Header.WallClockAnchorUnixNanoseconds;
         foreach (SegmentRecord record in contents.Records)
         {
+            if (_heldMouse is { } held)
+            {
+                // A mouse record waits for the record after it: the position its frame moved the pointer to follows it.
+                _heldMouse = null;
+                if (record is PointerPositionRecord position && position.MonotonicNanoseconds == held.MonotonicNanoseconds)
+                {
+                    OnMouse(held, position);
+                    continue;
+                }
+
+                OnMouse(held, position: null);
+            }
+
             switch (record)
             {
                 case KeyRecord key:
                     OnKey(key);
                     break;
                 case MouseRecord mouse:
-                    OnMouse(mouse);
+                    _heldMouse = mouse;
+                    break;
+                case PointerPositionRecord position:
+                    OnPositionAlone(position);
                     break;
                 case FrameRecord frame:
                     OnFrame(frame);
@@ -103,6 +130,12 @@ internal sealed class SessionTranslator
     public SessionSummary EndSession()
     {
         SessionSummary summary = _summary ?? throw new InvalidOperationException("BeginSession first.");
+        if (_heldMouse is { } held)
+        {
+            _heldMouse = null;
+            OnMouse(held, position: null);
+        }
+
         _steps.End();
         _sink.EndSession(summary);
         _summary = null;
@@ -113,7 +146,7 @@ internal sealed class SessionTranslator
 
     private void OnKey(KeyRecord key)
     {
-        _steps.Observe(key.MonotonicNanoseconds, CoordinateSource.Estimated);
+        _steps.Observe(key.MonotonicNanoseconds, CurrentSource);
         _steps.Key(key.MonotonicNanoseconds, key.Usage, key.IsDown);
         Emit(new EventRow
         {
@@ -126,14 +159,27 @@ internal sealed class SessionTranslator
         });
     }
 
-    private void OnMouse(MouseRecord mouse)
+    private string CurrentSource => _positionKnown ? CoordinateSource.Absolute : CoordinateSource.Estimated;
+
+    /// <summary>One mouse record, with the absolute position its frame moved the pointer to (absolute pointer mode), if any.</summary>
+    private void OnMouse(MouseRecord mouse, PointerPositionRecord? position)
     {
         long time = mouse.MonotonicNanoseconds;
-        string source = CoordinateSource.Estimated;
+        if (position is not null)
+        {
+            _pointer.SetAbsolute(position.X, position.Y);
+            _positionKnown = true;
+        }
+
+        string source = CurrentSource;
         _steps.Observe(time, source);
         if (mouse.DeltaX != 0 || mouse.DeltaY != 0)
         {
-            _pointer.Move(mouse.DeltaX, mouse.DeltaY);
+            if (!_positionKnown)
+            {
+                _pointer.Move(mouse.DeltaX, mouse.DeltaY);
+            }
+
             _steps.Move(time, _pointer.PixelX, _pointer.PixelY);
             Emit(new EventRow
             {
@@ -156,7 +202,7 @@ internal sealed class SessionTranslator
             }
 
             bool down = (mouse.Buttons & button) != 0;
-            (int? correctionX, int? correctionY) = down ? CorrectAtPress(time) : (null, null);
+            (int? correctionX, int? correctionY) = down && !_positionKnown ? CorrectAtPress(time) : (null, null);
             _steps.Button(time, name, down, _pointer.PixelX, _pointer.PixelY);
             Emit(new EventRow
             {
@@ -189,6 +235,23 @@ internal sealed class SessionTranslator
         }
 
         _summary!.CoordinateSources.Add(source);
+        if (_positionKnown)
+        {
+            _summary.AbsolutePointerRecords++;
+        }
+        else
+        {
+            _summary.EstimatedPointerRecords++;
+        }
+    }
+
+    /// <summary>A position with no mouse record of its frame before it (that record was cut off by a segment boundary or lost): the pointer is there now.</summary>
+    private void OnPositionAlone(PointerPositionRecord position)
+    {
+        _pointer.SetAbsolute(position.X, position.Y);
+        _positionKnown = true;
+        _steps.Observe(position.MonotonicNanoseconds, CurrentSource);
+        _steps.Move(position.MonotonicNanoseconds, _pointer.PixelX, _pointer.PixelY);
     }
 
     /// <summary>Finds the pointer in the frame before a press and moves the estimate onto it; returns the correction applied.</summary>
@@ -246,6 +309,9 @@ internal sealed class SessionTranslator
         if (marker.Kind == MarkerKind.DroppedEvents)
         {
             _summary!.DroppedEventsReported += Math.Max(0, marker.Value);
+
+            // A dropped position would leave the last one stale: estimate (and correct from frames) until the next one.
+            _positionKnown = false;
         }
 
         if (action is null)

@@ -77,9 +77,28 @@ public static class RelaySimulation
     /// <param name="started">Called once with the running relay service (read its counters; it is disposed when the run ends).</param>
     /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
     /// <returns>Counts of what happened.</returns>
-    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, Action<RelayService>? started, CancellationToken cancellationToken)
+    public static Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, Action<RelayService>? started, CancellationToken cancellationToken) =>
+        RunAsync(script, speed, writeLine, timeProvider, loggerFactory, tap, started, new HidRelayOptions(), cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="relayOptions"/>, with the relay's options given: the pointer mode (in
+    /// <see cref="Hid.PointerMode.Absolute"/> the box integrates the motion on a screen of the options' size, sends
+    /// positions, and offers them to the tap as EV_ABS pixels), the screen size, the acceleration, the queues.
+    /// </summary>
+    /// <param name="script">The simulated user.</param>
+    /// <param name="speed">Playback speed (1 = real time).</param>
+    /// <param name="writeLine">Receives each output line (from several threads, serialised).</param>
+    /// <param name="timeProvider">Clock for pacing and for the relay.</param>
+    /// <param name="loggerFactory">Loggers for the relay, or null.</param>
+    /// <param name="tap">The recording tap the relay offers every event to, or null for a private one.</param>
+    /// <param name="started">Called once with the running relay service, or null.</param>
+    /// <param name="relayOptions">The relay's options (the gadget side is still the run's private FIFOs).</param>
+    /// <param name="cancellationToken">Stops the run early (the relay is still stopped cleanly).</param>
+    /// <returns>Counts of what happened.</returns>
+    public static async Task<RelaySimulationResult> RunAsync(DesktopActivityScript script, double speed, Action<string> writeLine, TimeProvider timeProvider, ILoggerFactory? loggerFactory, InputTap? tap, Action<RelayService>? started, HidRelayOptions relayOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
+        ArgumentNullException.ThrowIfNull(relayOptions);
         ArgumentNullException.ThrowIfNull(writeLine);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(speed, 0);
@@ -106,6 +125,7 @@ public static class RelaySimulation
                 KeyboardOutputReportPath = keyboardOutputReports,
                 MouseGadgetPath = mouseGadget,
                 ConsumerControlGadgetPath = consumerGadget,
+                Relay = relayOptions,
             };
 
             int keyboardFeed = OpenOrThrow(keyboardInput, Interop.O_RDWR);

@@ -15,7 +15,11 @@ internal static class OutboxDatabaseInspector
     private static ReadOnlySpan<byte> SqliteMagic => "SQLite format 3\0"u8;
 
     /// <summary>Inspects <paramref name="databasePath"/>, which exists. Returns null and the schema version when it is usable.</summary>
-    internal static DatabaseProblem? Inspect(string databasePath, OutboxStartupCheck check, out int schemaVersion)
+    internal static DatabaseProblem? Inspect(string databasePath, OutboxStartupCheck check, out int schemaVersion) =>
+        Inspect(databasePath, databasePath, SqliteOpenMode.ReadWrite, check, out schemaVersion);
+
+    /// <summary>As <see cref="Inspect(string, OutboxStartupCheck, out int)"/>, reading the contents through <paramref name="dataSource"/> opened with <paramref name="mode"/>.</summary>
+    internal static DatabaseProblem? Inspect(string databasePath, string dataSource, SqliteOpenMode mode, OutboxStartupCheck check, out int schemaVersion)
     {
         schemaVersion = 0;
         try
@@ -26,7 +30,7 @@ internal static class OutboxDatabaseInspector
                 return fileProblem;
             }
 
-            using SqliteConnection connection = OutboxSchema.OpenConnection(databasePath, SqliteOpenMode.ReadWrite, pageCacheKibibytes: 2048);
+            using SqliteConnection connection = OutboxSchema.OpenConnection(dataSource, mode, pageCacheKibibytes: 2048);
             return InspectContents(connection, check, out schemaVersion);
         }
         catch (SqliteException exception)

@@ -29,6 +29,7 @@ public sealed partial class SegmentOutbox
     /// is already stored with different content, it was forgotten, or its index does not follow the session's last index.</exception>
     public AppendResult AppendSealedSegment(SealedSegmentRecord segment)
     {
+        ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(segment);
         Validate(segment);
         long segmentBytes = segment.Ciphertext.Length + (long)segment.Manifest.Length;

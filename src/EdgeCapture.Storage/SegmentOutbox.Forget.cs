@@ -33,6 +33,7 @@ public sealed partial class SegmentOutbox
     /// <returns>What was deleted, what needs a retraction, and whether the write-ahead log was truncated.</returns>
     public ForgetResult Forget(ForgetRange range)
     {
+        ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(range);
         if (range.MonotonicToNanoseconds < range.MonotonicFromNanoseconds)
         {
@@ -59,6 +60,7 @@ public sealed partial class SegmentOutbox
     /// <returns>What was deleted and which segments need a signed retraction (pass them to <see cref="QueueRetraction"/>).</returns>
     public ForgetResult ForgetWindow(DateTimeOffset fromUtc, DateTimeOffset toUtc)
     {
+        ThrowIfReadOnly();
         if (toUtc < fromUtc)
         {
             throw new ArgumentException($"The forget window ends ({toUtc:o}) before it starts ({fromUtc:o}).", nameof(toUtc));
@@ -75,6 +77,7 @@ public sealed partial class SegmentOutbox
     /// <returns>True when no forget is incomplete.</returns>
     public bool RetryForgetCheckpoint()
     {
+        ThrowIfReadOnly();
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -17,6 +17,7 @@ public sealed partial class SegmentOutbox
     /// <exception cref="ArgumentException"><paramref name="reason"/> is empty, blank or too long.</exception>
     public bool MarkRetractionRejected(long retractionId, string reason)
     {
+        ThrowIfReadOnly();
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         if (reason.Length > MaximumRejectionReasonLength)
         {
@@ -110,6 +111,7 @@ public sealed partial class SegmentOutbox
     /// <returns>The retraction id.</returns>
     public long QueueRetraction(ReadOnlyMemory<byte> signedDocument, IReadOnlyCollection<SegmentKey> retractedSegments)
     {
+        ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(retractedSegments);
         if (signedDocument.IsEmpty)
         {
@@ -198,6 +200,7 @@ public sealed partial class SegmentOutbox
     /// <returns>False if no such retraction is queued.</returns>
     public bool MarkRetractionDelivered(long retractionId)
     {
+        ThrowIfReadOnly();
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

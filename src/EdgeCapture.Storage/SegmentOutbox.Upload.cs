@@ -74,7 +74,7 @@ public sealed partial class SegmentOutbox
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ciphertext = null;
-        SqliteConnection connection = OutboxSchema.OpenConnection(DatabasePath, SqliteOpenMode.ReadOnly, _options.PageCacheKibibytes);
+        SqliteConnection connection = OutboxSchema.OpenConnection(_readerDataSource, SqliteOpenMode.ReadOnly, _options.PageCacheKibibytes);
         SqliteTransaction? transaction = null;
         SqliteBlob? blob = null;
         try
@@ -136,6 +136,7 @@ public sealed partial class SegmentOutbox
     /// <exception cref="ArgumentException"><paramref name="reason"/> is empty, blank or too long.</exception>
     public bool MarkRejected(SegmentKey key, string reason)
     {
+        ThrowIfReadOnly();
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         if (reason.Length > MaximumRejectionReasonLength)
         {
@@ -169,6 +170,7 @@ public sealed partial class SegmentOutbox
     /// <returns>False if the segment is unknown, forgotten, rejected or already acknowledged.</returns>
     public bool MarkAcknowledged(SegmentKey key)
     {
+        ThrowIfReadOnly();
         long freedBytes;
         lock (_writeLock)
         {
@@ -240,6 +242,7 @@ public sealed partial class SegmentOutbox
 
     private bool Transition(SegmentKey key, UploadState target, string sql)
     {
+        ThrowIfReadOnly();
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

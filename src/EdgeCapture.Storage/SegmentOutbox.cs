@@ -41,7 +41,11 @@ public sealed partial class SegmentOutbox : IRecordingOutbox, IUploadBacklog, ID
 
     private readonly TimeProvider _timeProvider;
 
-    private readonly FileStream _ownership;
+    // The box's exclusive lock; a read-only open holds the lock file shared, or nothing when there is none.
+    private readonly FileStream? _ownership;
+
+    // How TryOpenCiphertext opens its read-only connection (the same URI as the metadata connection for a read-only open).
+    private readonly string _readerDataSource;
 
     private long _storedBytes;
 
@@ -49,9 +53,11 @@ public sealed partial class SegmentOutbox : IRecordingOutbox, IUploadBacklog, ID
 
     private bool _disposed;
 
-    private SegmentOutbox(string databasePath, FileStream ownership, SqliteConnection connection, OutboxOptions options, ILogger logger, TimeProvider timeProvider, CorruptDatabaseRecovery? startupRecovery)
+    private SegmentOutbox(string databasePath, FileStream? ownership, SqliteConnection connection, OutboxOptions options, ILogger logger, TimeProvider timeProvider, CorruptDatabaseRecovery? startupRecovery, string? readerDataSource = null)
     {
         DatabasePath = databasePath;
+        _readerDataSource = readerDataSource ?? databasePath;
+        IsReadOnly = readerDataSource is not null;
         _ownership = ownership;
         _connection = connection;
         _options = options;
@@ -62,6 +68,9 @@ public sealed partial class SegmentOutbox : IRecordingOutbox, IUploadBacklog, ID
 
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>True when opened by <see cref="OpenReadOnly"/>: reads only; every method that would change the outbox throws <see cref="InvalidOperationException"/>.</summary>
+    public bool IsReadOnly { get; }
 
     /// <summary>
     /// Set when the database found at startup was unusable and was moved aside (see <see cref="CorruptDatabaseRecovery.MovedAsidePath"/>)
@@ -219,7 +228,7 @@ public sealed partial class SegmentOutbox : IRecordingOutbox, IUploadBacklog, ID
 
             _disposed = true;
             _connection.Dispose();
-            _ownership.Dispose();
+            _ownership?.Dispose();
         }
     }
 

@@ -8,7 +8,8 @@ namespace EdgeCapture.Dataset.Sources;
 
 /// <summary>
 /// Reads a box's outbox directly (a copy of its data directory on the custodian's bench): <c>outbox.db</c> and its
-/// ciphertext, with the device key from <c>device.key</c> in the same directory or given explicitly.
+/// ciphertext, with the device key from <c>device.key</c> in the same directory or given explicitly. The outbox is opened
+/// read-only (<see cref="SegmentOutbox.OpenReadOnly"/>): an export leaves the directory exactly as it found it.
 /// </summary>
 public sealed class OutboxSegmentSource : ISegmentSource
 {
@@ -57,22 +58,22 @@ public sealed class OutboxSegmentSource : ISegmentSource
             throw new SegmentSourceException($"Device key: {error.Message} (give the device's public key explicitly)", error);
         }
 
-        // No page scan on open (the box's quick_check read the whole file once more): the export proves every segment it
-        // uses by signature, chain and ciphertext hash, so a damaged page fails there, naming the segment.
+        // Read-only: the export never changes the outbox it reads (no lock file, migration, requeue, pruning, move aside or
+        // checkpoint; see SegmentOutbox.OpenReadOnly). No page scan either (the box's quick_check read the whole file once
+        // more): the export proves every segment it uses by signature, chain and ciphertext hash, so a damaged page fails
+        // there, naming the segment.
         SegmentOutbox outbox;
         try
         {
-            outbox = SegmentOutbox.Open(databasePath, new OutboxOptions { StartupCheck = OutboxStartupCheck.SchemaOnly }, NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
+            outbox = SegmentOutbox.OpenReadOnly(databasePath, OutboxStartupCheck.SchemaOnly, NullLogger<SegmentOutbox>.Instance, TimeProvider.System);
         }
         catch (SqliteException error)
         {
             throw new SegmentSourceException($"The outbox at {databasePath} cannot be read (SQLite error {error.SqliteErrorCode}: {error.Message}); it was left in place.", error);
         }
-
-        if (outbox.StartupRecovery is { } recovery)
+        catch (Exception error) when (error is InvalidDataException or IOException)
         {
-            outbox.Dispose();
-            throw new SegmentSourceException($"The outbox was unusable ({recovery.Reason}: {recovery.Detail}); moved aside to {recovery.MovedAsidePath}.");
+            throw new SegmentSourceException(error.Message, error);
         }
 
         return new OutboxSegmentSource(Path.GetFullPath(directory), outbox, key);

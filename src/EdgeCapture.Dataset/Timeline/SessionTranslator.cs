@@ -38,10 +38,9 @@ internal sealed class SessionTranslator
     private long _wallClockAnchor;
     private int _screenWidth = AssumedScreenWidth;
     private int _screenHeight = AssumedScreenHeight;
-    private FrameReference? _lastFrame;
-    private double _estimateAtFrameX;
-    private double _estimateAtFrameY;
-    private double _motionAtFrame;
+    private const int RecentFrameCount = 16;
+    private readonly Queue<FrameReference> _recentFrames = new();
+    private readonly EstimateTrail _trail = new();
     private bool _positionKnown;
     private MouseRecord? _heldMouse;
 
@@ -64,7 +63,8 @@ internal sealed class SessionTranslator
         (_screenWidth, _screenHeight) = firstHeader.Screen is { Width: > 0, Height: > 0 } screen ? (screen.Width, screen.Height) : (AssumedScreenWidth, AssumedScreenHeight);
         _pointer = new PointerEstimator(_screenWidth, _screenHeight);
         _buttons = MouseButtons.None;
-        _lastFrame = null;
+        _recentFrames.Clear();
+        _trail.Reset(_pointer.X, _pointer.Y, _pointer.SearchRadius);
         _positionKnown = false;
         _heldMouse = null;
         _monotonicAnchor = firstHeader.MonotonicAnchorNanoseconds;
@@ -193,6 +193,7 @@ internal sealed class SessionTranslator
             });
         }
 
+        _trail.Add(time, _pointer.X, _pointer.Y, _pointer.SearchRadius);
         MouseButtons changed = mouse.Buttons ^ _buttons;
         foreach ((MouseButtons button, string name) in ButtonNames)
         {
@@ -250,34 +251,40 @@ internal sealed class SessionTranslator
     {
         _pointer.SetAbsolute(position.X, position.Y);
         _positionKnown = true;
+        _trail.Add(position.MonotonicNanoseconds, _pointer.X, _pointer.Y, _pointer.SearchRadius);
         _steps.Observe(position.MonotonicNanoseconds, CurrentSource);
         _steps.Move(position.MonotonicNanoseconds, _pointer.PixelX, _pointer.PixelY);
     }
 
-    /// <summary>Finds the pointer in the frame before a press and moves the estimate onto it; returns the correction applied.</summary>
+    /// <summary>
+    /// Finds the pointer in the frame before a press (the latest stamped at or before it, by time: records are written in
+    /// the order the recorder's gates admit them), around the estimate at that frame's time, and moves the estimate by the
+    /// error found there; returns the correction applied.
+    /// </summary>
     private (int? X, int? Y) CorrectAtPress(long time)
     {
-        if (_locator is null || _lastFrame is null || time - _lastFrame.TimeNanoseconds > CorrectionFrameAge || _lastFrame.Width <= 0)
+        FrameReference? frame = FrameAtOrBefore(time);
+        if (_locator is null || frame is null || time - frame.TimeNanoseconds > CorrectionFrameAge || frame.Width <= 0)
         {
             return (null, null);
         }
 
         SessionSummary summary = _summary!;
         summary.CorrectionsAttempted++;
-        double scale = (double)_lastFrame.Width / _screenWidth;
-        int radius = (int)Math.Ceiling(Math.Max(_pointer.SearchRadius, _motionAtFrame) * scale);
-        if (!_locator.TryLocate(_lastFrame, scale, (int)Math.Round(_estimateAtFrameX * scale), (int)Math.Round(_estimateAtFrameY * scale), radius, out int foundX, out int foundY))
+        (double estimateX, double estimateY, int radiusAtFrame) = _trail.At(frame.TimeNanoseconds);
+        double scale = (double)frame.Width / _screenWidth;
+        int radius = (int)Math.Ceiling(Math.Max(_pointer.SearchRadius, radiusAtFrame) * scale);
+        if (!_locator.TryLocate(frame, scale, (int)Math.Round(estimateX * scale), (int)Math.Round(estimateY * scale), radius, out int foundX, out int foundY))
         {
             return (null, null);
         }
 
-        double offsetX = (foundX / scale) - _estimateAtFrameX;
-        double offsetY = (foundY / scale) - _estimateAtFrameY;
+        double offsetX = (foundX / scale) - estimateX;
+        double offsetY = (foundY / scale) - estimateY;
         int beforeX = _pointer.PixelX;
         int beforeY = _pointer.PixelY;
         _pointer.Correct(offsetX, offsetY);
-        _estimateAtFrameX += offsetX;
-        _estimateAtFrameY += offsetY;
+        _trail.Shift(offsetX, offsetY, _screenWidth, _screenHeight);
         int appliedX = _pointer.PixelX - beforeX;
         int appliedY = _pointer.PixelY - beforeY;
         summary.CorrectionsApplied++;
@@ -285,13 +292,29 @@ internal sealed class SessionTranslator
         return (appliedX, appliedY);
     }
 
+    private FrameReference? FrameAtOrBefore(long time)
+    {
+        FrameReference? found = null;
+        foreach (FrameReference frame in _recentFrames)
+        {
+            if (frame.TimeNanoseconds <= time && (found is null || frame.TimeNanoseconds >= found.TimeNanoseconds))
+            {
+                found = frame;
+            }
+        }
+
+        return found;
+    }
+
     private void OnFrame(FrameRecord frame)
     {
         var reference = new FrameReference(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Image);
-        _lastFrame = reference;
-        _estimateAtFrameX = _pointer.X;
-        _estimateAtFrameY = _pointer.Y;
-        _motionAtFrame = _pointer.SearchRadius;
+        _recentFrames.Enqueue(reference);
+        if (_recentFrames.Count > RecentFrameCount)
+        {
+            _recentFrames.Dequeue();
+        }
+
         _summary!.Frames++;
         _steps.Frame(reference);
         _sink.Frame(reference);

@@ -14,6 +14,9 @@ public sealed partial class SegmentOutbox
     /// <summary>The oldest schema version a read-only open reads (the segments table has every column the reads select since version 3).</summary>
     private const int OldestReadOnlySchemaVersion = 3;
 
+    /// <summary>SQLite's largest memory map (its default SQLITE_MAX_MMAP_SIZE), for read-only ciphertext reads.</summary>
+    private const string ReadOnlyMemoryMapSql = "PRAGMA mmap_size = 2147418112;";
+
     /// <summary>
     /// Opens an existing outbox for reading only. Unlike <see cref="Open(string, OutboxOptions, ILogger{SegmentOutbox}, TimeProvider)"/> it never writes: no lock file is created (an
     /// existing <c>&lt;name&gt;.lock</c> is held shared, so a box cannot start writing while it is read, and a box that holds it

@@ -79,6 +79,13 @@ public sealed partial class SegmentOutbox
         SqliteBlob? blob = null;
         try
         {
+            if (IsReadOnly)
+            {
+                // A reader of a copy (the export reads every ciphertext once): the file mapped, so a blob's overflow pages are
+                // copied out of the page cache instead of one pread per 4 KiB page. Never on the box's own outbox.
+                OutboxSchema.Execute(connection, ReadOnlyMemoryMapSql);
+            }
+
             transaction = connection.BeginTransaction(deferred: true);
             using (SqliteCommand command = connection.CreateCommand())
             {

@@ -4,6 +4,7 @@ using EdgeCapture.Crypto;
 using EdgeCapture.Dataset.Export;
 using EdgeCapture.Dataset.Sources;
 using EdgeCapture.Dataset.Tests;
+using EdgeCapture.Hid;
 using EdgeCapture.Recording.Recorder;
 using EdgeCapture.Recording.Segments;
 using EdgeCapture.Storage;
@@ -20,7 +21,9 @@ namespace EdgeCapture.Dataset.Benchmarks;
 /// then, interleaved run by run, `age -d` decrypts every segment's ciphertext file to /dev/null and `dataset export`
 /// (this program re-run as a child: verify, decrypt, decode, write Parquet) exports it, each under /usr/bin/time for
 /// wall time, CPU time and peak RSS. Two session sizes, 10x apart, show whether memory stays bounded. Also prints the pointer accuracy
-/// measured on the simulated desktop (--accuracy-seeds). Usage: [--sizes-mib 32,320] [--runs 3] [--accuracy-seeds 8].
+/// measured on the simulated desktop (--accuracy-seeds). With --pointer absolute the session is recorded as in absolute
+/// pointer mode (a pointer position after each mouse record that moved the pointer), so the export searches no frame.
+/// Usage: [--sizes-mib 32,320] [--runs 3] [--accuracy-seeds 8] [--pointer relative|absolute].
 /// </summary>
 internal static class Program
 {
@@ -31,11 +34,11 @@ internal static class Program
             return await ChildExportAsync(args[1], args[2], args[3]).ConfigureAwait(false);
         }
 
-        if (args.Length == 3 && args[0] == "create-box")
+        if (args.Length >= 3 && args[0] == "create-box")
         {
             // For profiling an export by hand (dotnet-trace, dotnet-counters): seals a session into DIR/box, DIR/custodian.txt.
             Directory.CreateDirectory(args[1]);
-            (int count, long length) = CreateBox(Path.Combine(args[1], "box"), Path.Combine(args[1], "custodian.txt"), Path.Combine(args[1], "ciphertext"), int.Parse(args[2], CultureInfo.InvariantCulture));
+            (int count, long length) = CreateBox(Path.Combine(args[1], "box"), Path.Combine(args[1], "custodian.txt"), Path.Combine(args[1], "ciphertext"), int.Parse(args[2], CultureInfo.InvariantCulture), absolute: StringOption(args, "--pointer") == "absolute");
             Console.WriteLine(Invariant($"{count} segments, {length} ciphertext bytes"));
             return 0;
         }
@@ -43,6 +46,12 @@ internal static class Program
         int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "32,320").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
         int runs = int.Parse(StringOption(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         int accuracySeeds = int.Parse(StringOption(args, "--accuracy-seeds") ?? "8", CultureInfo.InvariantCulture);
+        bool absolute = (StringOption(args, "--pointer") ?? "relative") switch
+        {
+            "relative" => false,
+            "absolute" => true,
+            string other => throw new ArgumentException($"--pointer {other}: relative or absolute"),
+        };
         foreach (string tool in new[] { "/usr/bin/age", "/usr/bin/time" })
         {
             if (!File.Exists(tool))
@@ -61,7 +70,7 @@ internal static class Program
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (int size in sizes)
             {
-                Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs);
+                Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs, absolute);
             }
         }
         finally
@@ -85,13 +94,13 @@ internal static class Program
         Console.WriteLine(Invariant($"pointer found in the frame before {result.Found} of {result.Attempted} presses ({(double)result.Found / Math.Max(1, result.Attempted):P0})"));
     }
 
-    private static void Measure(string directory, int sizeMiB, int runs)
+    private static void Measure(string directory, int sizeMiB, int runs, bool absolute)
     {
         Directory.CreateDirectory(directory);
         string box = Path.Combine(directory, "box");
         string identityPath = Path.Combine(directory, "custodian.txt");
         string ciphertexts = Path.Combine(directory, "ciphertext");
-        (int segments, long bytes) = CreateBox(box, identityPath, ciphertexts, sizeMiB);
+        (int segments, long bytes) = CreateBox(box, identityPath, ciphertexts, sizeMiB, absolute);
         string self = Environment.ProcessPath!;
         string selfDll = typeof(Program).Assembly.Location;
         bool selfIsHost = Path.GetFileNameWithoutExtension(self) == "dotnet";
@@ -111,11 +120,11 @@ internal static class Program
         double mib = bytes / (1024.0 * 1024.0);
         double ageSeconds = Median(age.Select(sample => sample.Seconds));
         double exportSeconds = Median(export.Select(sample => sample.Seconds));
-        Console.WriteLine(Invariant($"| {sizeMiB} MiB | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {Median(age.Select(sample => sample.CpuSeconds)):0.00} | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {Median(export.Select(sample => sample.CpuSeconds)):0.00} | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {export.Max(sample => sample.HeapMiB):0} | {ageSeconds / exportSeconds:0.00}x |"));
+        Console.WriteLine(Invariant($"| {sizeMiB} MiB{(absolute ? ", absolute" : string.Empty)} | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {Median(age.Select(sample => sample.CpuSeconds)):0.00} | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {Median(export.Select(sample => sample.CpuSeconds)):0.00} | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {export.Max(sample => sample.HeapMiB):0} | {ageSeconds / exportSeconds:0.00}x |"));
     }
 
     /// <summary>Seals a synthetic session of about <paramref name="sizeMiB"/> into a real outbox; copies each ciphertext out for age.</summary>
-    private static (int Segments, long Bytes) CreateBox(string box, string identityPath, string ciphertexts, int sizeMiB)
+    private static (int Segments, long Bytes) CreateBox(string box, string identityPath, string ciphertexts, int sizeMiB, bool absolute)
     {
         Directory.CreateDirectory(box);
         Directory.CreateDirectory(ciphertexts);
@@ -140,6 +149,7 @@ internal static class Program
             int segmentsWanted = Math.Max(1, (int)Math.Ceiling(sizeMiB / 3.5));
             var script = Input.Simulation.DesktopActivityScript.CreateDefault(17, TimeSpan.FromSeconds(segmentsWanted * 5));
             List<(long Time, int Kind, int A, int B, int C, int D, int E)> input = Workload.Input(script, Origin);
+            var pointer = new AbsolutePointerTracker(1920, 1080, new PointerAccelerationProfile());
             int cursor = 0;
             long frameTime = Origin;
             int frameIndex = 0;
@@ -172,6 +182,10 @@ internal static class Program
                     else
                     {
                         segment.Mouse(at, (MouseButtons)a, b, c, d);
+                        if (absolute && pointer.Move(b, c, at))
+                        {
+                            segment.Position(at, pointer.X, pointer.Y);
+                        }
                     }
                 }
 

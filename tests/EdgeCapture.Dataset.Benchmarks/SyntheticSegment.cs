@@ -64,6 +64,16 @@ internal sealed class SyntheticSegment
         _mouse++;
     }
 
+    /// <summary>The absolute pointer position after the mouse record just written (counted with the mouse records, as the recorder counts it).</summary>
+    public void Position(long time, int x, int y)
+    {
+        Start(5, 4, time);
+        _writer.WriteInt32(x);
+        _writer.WriteInt32(y);
+        _writer.WriteEndArray();
+        _mouse++;
+    }
+
     public void Frame(long time, byte[] jpeg)
     {
         Start(3, 7, time);

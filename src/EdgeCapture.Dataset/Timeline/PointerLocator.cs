@@ -40,6 +40,12 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
     private int _width;
     private int _height;
     private int[] _prefix = [];
+    private bool[] _prefixRowReady = [];
+    private int _prefixLeft;
+    private int _prefixTop;
+    private int _prefixWidth;
+    private int _prefixHeight;
+    private int _prefixStride;
 
     /// <summary>How many frames were decoded (a frame several presses look into is decoded once).</summary>
     public long FramesDecoded { get; private set; }
@@ -101,6 +107,10 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
 
     public void Dispose() => _decoder.Dispose();
 
+    /// <summary>
+    /// Readies the prefix sums of the window (stride columns per row). Rows are summed when a candidate first needs them
+    /// (<see cref="EnsurePrefixRows"/>): most of a large search window is plain desktop that no candidate touches.
+    /// </summary>
     private void BuildPrefixSums(int left, int top, int width, int height, int stride)
     {
         int size = checked(stride * height);
@@ -109,11 +119,29 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
             _prefix = new int[size];
         }
 
-        Span<int> prefix = _prefix;
-        for (int row = 0; row < height; row++)
+        if (_prefixRowReady.Length < height)
         {
-            ReadOnlySpan<byte> source = _pixels.AsSpan(((top + row) * _width) + left, width);
-            Span<int> target = prefix.Slice(row * stride, stride);
+            _prefixRowReady = new bool[height];
+        }
+
+        Array.Clear(_prefixRowReady, 0, height);
+        (_prefixLeft, _prefixTop, _prefixWidth, _prefixHeight, _prefixStride) = (left, top, width, height, stride);
+    }
+
+    /// <summary>Sums the window rows <paramref name="firstRow"/> .. + <paramref name="count"/> - 1 not summed yet.</summary>
+    private void EnsurePrefixRows(int firstRow, int count)
+    {
+        int end = Math.Min(_prefixHeight, firstRow + count);
+        for (int row = firstRow; row < end; row++)
+        {
+            if (_prefixRowReady[row])
+            {
+                continue;
+            }
+
+            _prefixRowReady[row] = true;
+            ReadOnlySpan<byte> source = _pixels.AsSpan(((_prefixTop + row) * _width) + _prefixLeft, _prefixWidth);
+            Span<int> target = _prefix.AsSpan(row * _prefixStride, _prefixStride);
             int sum = 0;
             target[0] = 0;
             for (int column = 0; column < source.Length; column++)
@@ -157,6 +185,11 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
                     pass &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright0), brightAbove);
                     pass &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright1), brightAbove);
                     uint lanes = pass.ExtractMostSignificantBits();
+                    if (lanes != 0)
+                    {
+                        EnsurePrefixRows(y - top, template.Height);
+                    }
+
                     while (lanes != 0)
                     {
                         int lane = BitOperations.TrailingZeroCount(lanes);
@@ -172,6 +205,7 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
                 if (Unsafe.Add(ref origin, at + dark0) < DarkBelow && Unsafe.Add(ref origin, at + dark1) < DarkBelow
                     && Unsafe.Add(ref origin, at + bright0) > BrightAbove && Unsafe.Add(ref origin, at + bright1) > BrightAbove)
                 {
+                    EnsurePrefixRows(y - top, template.Height);
                     Consider(template, runs, x - left, y - top, stride, x, y, estimateX, estimateY, ref best);
                 }
             }
@@ -182,16 +216,31 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
     {
         ReadOnlySpan<int> prefix = _prefix;
         int origin = (windowY * stride) + windowX;
-        long outline = 0;
-        for (int index = 0; index < runs.OutlineStart.Length; index++)
-        {
-            outline += prefix[origin + runs.OutlineEnd[index]] - prefix[origin + runs.OutlineStart[index]];
-        }
 
+        // Every run adds a non-negative difference (outline pixels expected 0, fill 255), so once the partial sum is past
+        // what could still be accepted (a score at most best + 0.5) the position is out: exact, only sooner. One pixel of
+        // slack keeps the rounding of the limit from deciding anything the full score would decide otherwise.
+        long limit = (long)Math.Ceiling((best.Score + 0.5) * template.PixelCount) + 1;
+        long outline = 0;
         long fill = 0;
-        for (int index = 0; index < runs.FillStart.Length; index++)
+        int outlineIndex = 0;
+        int fillIndex = 0;
+        for (int row = 0; row < runs.OutlineRowEnd.Length; row++)
         {
-            fill += prefix[origin + runs.FillEnd[index]] - prefix[origin + runs.FillStart[index]];
+            for (; outlineIndex < runs.OutlineRowEnd[row]; outlineIndex++)
+            {
+                outline += prefix[origin + runs.OutlineEnd[outlineIndex]] - prefix[origin + runs.OutlineStart[outlineIndex]];
+            }
+
+            for (; fillIndex < runs.FillRowEnd[row]; fillIndex++)
+            {
+                fill += prefix[origin + runs.FillEnd[fillIndex]] - prefix[origin + runs.FillStart[fillIndex]];
+            }
+
+            if (outline + ((255L * runs.FillPixelsThroughRow[row]) - fill) > limit)
+            {
+                return;
+            }
         }
 
         (double score, double contrast) = template.Score(outline, fill);
@@ -238,145 +287,4 @@ internal interface IPointerLocator
 {
     /// <summary>Looks for the pointer hotspot within <paramref name="radius"/> frame pixels of the estimate; false when not found.</summary>
     bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY);
-}
-
-/// <summary>A template's runs as offsets into prefix sums of one stride: sum of a run = prefix[origin + end] - prefix[origin + start].</summary>
-internal sealed record RunOffsets(int[] OutlineStart, int[] OutlineEnd, int[] FillStart, int[] FillEnd);
-
-/// <summary>
-/// A pointer shape as a mask: pixels expected dark (outline, 0) and bright (fill, 255); everything else is ignored.
-/// Kept as horizontal runs of outline and of fill pixels, so a score needs two sums, not a pass over every pixel.
-/// </summary>
-internal sealed class PointerTemplate
-{
-    public const byte DarkBelow = 96;
-    public const byte BrightAbove = 160;
-    private readonly (int Row, int Start, int End)[] _outlineRuns;
-    private readonly (int Row, int Start, int End)[] _fillRuns;
-    private readonly int _pixelCount;
-    private readonly int _outlineCount;
-    private readonly int _fillCount;
-    private readonly int _outlineDivisor;
-    private readonly int _fillDivisor;
-    private RunOffsets? _offsets;
-    private int _offsetsStride;
-
-    private PointerTemplate(int width, int height, List<(int X, int Y, byte Value)> pixels, (int X, int Y)[] quick)
-    {
-        Width = width;
-        Height = height;
-        _pixelCount = Math.Max(1, pixels.Count);
-        _outlineCount = pixels.Count(pixel => pixel.Value == 0);
-        _fillCount = pixels.Count - _outlineCount;
-        _outlineDivisor = Math.Max(1, _outlineCount);
-        _fillDivisor = Math.Max(1, pixels.Count - _outlineDivisor);
-        _outlineRuns = Runs(pixels, outline: true);
-        _fillRuns = Runs(pixels, outline: false);
-        (QuickDark0, QuickDark1, QuickBright0, QuickBright1) = (quick[0], quick[1], quick[2], quick[3]);
-    }
-
-    public int Width { get; }
-
-    public int Height { get; }
-
-    /// <summary>Quick test: these two pixels must be darker than <see cref="DarkBelow"/>...</summary>
-    public (int X, int Y) QuickDark0 { get; }
-
-    /// <inheritdoc cref="QuickDark0"/>
-    public (int X, int Y) QuickDark1 { get; }
-
-    /// <summary>...and these two brighter than <see cref="BrightAbove"/>.</summary>
-    public (int X, int Y) QuickBright0 { get; }
-
-    /// <inheritdoc cref="QuickBright0"/>
-    public (int X, int Y) QuickBright1 { get; }
-
-    /// <summary>
-    /// The classic arrow at <paramref name="scale"/>: 12x19 at 1x, rows 0-11 widen by one pixel per row, rows 12-18 narrow
-    /// to the tail; outline black, inside white (the shape Windows, GNOME and the simulated desktop draw by default).
-    /// </summary>
-    public static PointerTemplate Arrow(double scale)
-    {
-        const int BaseWidth = 12;
-        const int BaseHeight = 19;
-        int width = Math.Max(1, (int)Math.Round(BaseWidth * scale));
-        int height = Math.Max(1, (int)Math.Round(BaseHeight * scale));
-        var pixels = new List<(int, int, byte)>();
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                // Sample the 1x shape at the centre of this pixel.
-                int row = Math.Min(BaseHeight - 1, (int)((y + 0.5) / scale));
-                int column = Math.Min(BaseWidth - 1, (int)((x + 0.5) / scale));
-                int span = row < 12 ? row : 12 - ((row - 12) / 2);
-                if (column > Math.Min(span, 11))
-                {
-                    continue;
-                }
-
-                bool edge = column == 0 || column == span || row == BaseHeight - 1;
-                pixels.Add((x, y, edge ? (byte)0 : (byte)255));
-            }
-        }
-
-        // Quick test: the tip and the left edge half-way down (dark), two inside pixels (bright).
-        (int, int)[] quick =
-        [
-            (0, 0),
-            (0, (int)(10 * scale)),
-            ((int)(2.5 * scale), (int)(8.5 * scale)),
-            ((int)(4.5 * scale), (int)(10.5 * scale)),
-        ];
-        return new PointerTemplate(width, height, pixels, quick);
-    }
-
-    /// <summary>The runs as offsets for prefix sums of <paramref name="stride"/> (cached for the last stride).</summary>
-    public RunOffsets Offsets(int stride)
-    {
-        if (_offsets is null || _offsetsStride != stride)
-        {
-            _offsets = new RunOffsets(
-                [.. _outlineRuns.Select(run => (run.Row * stride) + run.Start)],
-                [.. _outlineRuns.Select(run => (run.Row * stride) + run.End)],
-                [.. _fillRuns.Select(run => (run.Row * stride) + run.Start)],
-                [.. _fillRuns.Select(run => (run.Row * stride) + run.End)]);
-            _offsetsStride = stride;
-        }
-
-        return _offsets;
-    }
-
-    /// <summary>
-    /// Mean absolute difference over the shape, and the contrast between its fill and its outline, from the sum of the
-    /// outline pixels and the sum of the fill pixels (|p - 0| = p, |p - 255| = 255 - p).
-    /// </summary>
-    public (double Score, double Contrast) Score(long outlineSum, long fillSum)
-    {
-        long total = outlineSum + ((255L * _fillCount) - fillSum);
-        return ((double)total / _pixelCount, ((double)fillSum / _fillDivisor) - ((double)outlineSum / _outlineDivisor));
-    }
-
-    private static (int Row, int Start, int End)[] Runs(List<(int X, int Y, byte Value)> pixels, bool outline)
-    {
-        var runs = new List<(int Row, int Start, int End)>();
-        foreach ((int x, int y, byte value) in pixels.OrderBy(pixel => pixel.Y).ThenBy(pixel => pixel.X))
-        {
-            if ((value == 0) != outline)
-            {
-                continue;
-            }
-
-            if (runs.Count > 0 && runs[^1].Row == y && runs[^1].End == x)
-            {
-                runs[^1] = (y, runs[^1].Start, x + 1);
-            }
-            else
-            {
-                runs.Add((y, x, x + 1));
-            }
-        }
-
-        return [.. runs];
-    }
 }

@@ -221,6 +221,9 @@ public sealed class HostAwayTests
                 },
                 HangGuard),
             "the held state never arrived");
+
+        // The writer confirms the host (counts the return, logs it) after its report reached the host: wait for that.
+        Assert.True(SpinWait.SpinUntil(() => rig.Relay.Counters.HostReturns == 1 && logger.Count == 2, HangGuard), "the return was never confirmed");
         Assert.Equal(1, rig.Relay.Counters.HostReturns);
         Assert.Equal(2, logger.Count);
     }

@@ -71,7 +71,7 @@ public sealed partial class CaptureStage : IFrameSink, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _sampler = new FrameSampler(options.Sampling);
-        _pool = new RawFramePool(options.FramePoolSize, options.FrameBufferCapacity);
+        _pool = new RawFramePool(options.FramePoolSize, options.FrameBufferCapacity, options.IdleFrameBufferLifetime, timeProvider);
         _encodeQueue = Channel.CreateBounded<PendingRecord>(
             new BoundedChannelOptions(options.EncodeQueueCapacity)
             {

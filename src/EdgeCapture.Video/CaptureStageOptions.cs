@@ -1,4 +1,5 @@
 using EdgeCapture.Video.Encoding;
+using EdgeCapture.Video.Frames;
 using EdgeCapture.Video.Sampling;
 
 namespace EdgeCapture.Video;
@@ -13,10 +14,14 @@ public sealed record CaptureStageOptions
     public JpegEncodingOptions Encoding { get; init; } = new();
 
     /// <summary>
-    /// Raw frame buffers allocated up front. Must cover the sampler's ring, the encode queue and the one the source fills.
-    /// Default 16 (64 MB at 1080p UYVY).
+    /// The most raw frame buffers in use at once. Must cover the sampler's ring, the encode queue and the one the source fills.
+    /// Default 16 (64 MB at 1080p UYVY, reached only in a burst): buffers are allocated when needed and given back to the
+    /// kernel once free for <see cref="IdleFrameBufferLifetime"/>, so the steady state holds the few in flight.
     /// </summary>
     public int FramePoolSize { get; init; } = 16;
+
+    /// <summary>How long a frame buffer may stay free before the pool gives it back. Default 2 s.</summary>
+    public TimeSpan IdleFrameBufferLifetime { get; init; } = RawFramePool.DefaultIdleBufferLifetime;
 
     /// <summary>Initial size of each frame buffer in bytes. Default: 1920x1080 UYVY. Buffers grow once when the source is larger.</summary>
     public int FrameBufferCapacity { get; init; } = 1920 * 1080 * 2;
@@ -49,6 +54,7 @@ public sealed record CaptureStageOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PendingGateCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(FramePoolSize, Sampling.RecentFrameCapacity + 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FrameBufferCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleFrameBufferLifetime, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EncodeQueueCapacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputCapacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PendingActionCapacity);

@@ -252,6 +252,66 @@ public sealed class FrameSamplerTests : IDisposable
         Assert.Equal(_pool.FrameCount, _pool.Available);
     }
 
+    [Fact]
+    public void Recent_frames_are_held_only_within_the_recent_window()
+    {
+        // 10 fps, the simulator's rate: a ring of six by count alone would hold 600 ms of raw frames (25 MB at 1080p).
+        using var sampler = new FrameSampler(new SamplingOptions());
+        for (int i = 0; i < 20; i++)
+        {
+            Offer(sampler, 200);
+            Step(TimeSpan.FromMilliseconds(100));
+        }
+
+        foreach (SamplerDecision decision in _kept)
+        {
+            decision.Frame.Release();
+        }
+
+        _kept.Clear();
+
+        // Held: only the newest frame; the one 100 ms before it is past the 50 ms window.
+        Assert.Equal(_pool.FrameCount - 1, _pool.Available);
+    }
+
+    [Fact]
+    public void An_action_reported_within_the_window_still_gets_its_frame_before_and_one_reported_later_none()
+    {
+        // 30 fps. A click just after a new screen appeared, reported once the next frame was offered (one frame late).
+        using var sampler = new FrameSampler(new SamplingOptions());
+        Offer(sampler, 200);
+        Step(FrameInterval);
+        long lateClick = Now + 1;
+        Offer(sampler, 90, (0, 0, 160, 120, 30));
+        Step(FrameInterval);
+        Offer(sampler, 90, (0, 0, 160, 120, 30));
+        sampler.OnAction(new InputAction(lateClick, InputActionKind.Click), _kept);
+        SamplerDecision before = _kept[^1];
+        Assert.Equal(FrameKeepReason.BeforeAction, before.Reasons);
+        Assert.Equal(lateClick - 1, before.Frame.MonotonicNanoseconds);
+
+        // A click just after the next new screen, reported three frames (100 ms) later, is past the window: its frame
+        // before is no longer held, and none is picked from another moment.
+        for (int i = 0; i < 30; i++)
+        {
+            Step(FrameInterval);
+            Offer(sampler, 90, (0, 0, 160, 120, 30));
+        }
+
+        Step(FrameInterval);
+        long tooLateClick = Now + 1;
+        Offer(sampler, 40, (0, 0, 320, 240, 10));
+        for (int i = 0; i < 3; i++)
+        {
+            Step(FrameInterval);
+            Offer(sampler, 40, (0, 0, 320, 240, 10));
+        }
+
+        int keptBefore = _kept.Count;
+        sampler.OnAction(new InputAction(tooLateClick, InputActionKind.Click), _kept);
+        Assert.Equal(keptBefore, _kept.Count);
+    }
+
     private void AssertSpacing(TimeSpan minimum)
     {
         for (int i = 2; i < _kept.Count; i++)

@@ -6,7 +6,10 @@ internal static partial class Interop
 {
     // sys/mman.h
     public const int PROT_READ = 0x1;
+    public const int PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x1;
+    public const int MAP_PRIVATE = 0x2;
+    public const int MAP_ANONYMOUS = 0x20;
 
     /// <summary>What mmap returns on failure ((void*)-1).</summary>
     public static readonly nint MAP_FAILED = -1;

@@ -4,22 +4,25 @@ namespace EdgeCapture.Video.Frames;
 /// One frame as the source delivered it, in a buffer owned by a <see cref="RawFramePool"/>.
 /// Reference-counted so the sampler's ring of recent frames and the encoder can share it without copies:
 /// whoever holds a reference calls <see cref="Release"/> once; the last release returns it to the pool.
+/// The bytes live in anonymous memory outside the managed heap, so a buffer the pool trims is given back to the kernel at once.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The pool owns the buffer's lifetime: it frees it when it trims the frame or is disposed; holders only take and release references.")]
 public sealed class RawFrame
 {
     private readonly RawFramePool _pool;
+    private AnonymousMemory _buffer;
     private int _references;
 
     internal RawFrame(RawFramePool pool, int capacity)
     {
         _pool = pool;
-        Buffer = new byte[capacity];
+        _buffer = new AnonymousMemory(capacity);
     }
 
-    /// <summary>The backing buffer; only the first <see cref="Length"/> bytes are the frame.</summary>
-    internal byte[] Buffer { get; private set; }
+    /// <summary>Bytes the buffer can hold.</summary>
+    public int Capacity => _buffer.Length;
 
-    /// <summary>Bytes of frame data in <see cref="Buffer"/>.</summary>
+    /// <summary>Bytes of frame data in the buffer.</summary>
     public int Length { get; private set; }
 
     /// <summary>Width in pixels.</summary>
@@ -40,22 +43,20 @@ public sealed class RawFrame
     /// <summary>Counts every frame the source delivered.</summary>
     public long SequenceNumber { get; private set; }
 
-    /// <summary>The frame bytes.</summary>
-    public ReadOnlySpan<byte> Data => new(Buffer, 0, Length);
-
-    /// <summary>The frame bytes as memory.</summary>
-    public ReadOnlyMemory<byte> Memory => new(Buffer, 0, Length);
+    /// <summary>The frame bytes. Valid while the caller holds a reference.</summary>
+    public ReadOnlySpan<byte> Data => _buffer.AsSpan(Length);
 
     /// <summary>Writable space for a source to fill; grows the buffer (once, at a resolution change) when too small.</summary>
     public Span<byte> GetWritableSpan(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (Buffer.Length < length)
+        if (_buffer.Length < length)
         {
-            Buffer = new byte[length];
+            _buffer.Dispose();
+            _buffer = new AnonymousMemory(length);
         }
 
-        return new Span<byte>(Buffer, 0, length);
+        return _buffer.AsSpan(length);
     }
 
     /// <summary>Describes the data a source has just written.</summary>
@@ -63,7 +64,7 @@ public sealed class RawFrame
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Buffer.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _buffer.Length);
         if (layout != PixelLayout.Mjpeg && (stride < width * 2 || (long)stride * height > length))
         {
             throw new ArgumentException($"Packed frame {width}x{height} with stride {stride} needs {(long)stride * height} bytes, got {length}.", nameof(length));
@@ -107,4 +108,7 @@ public sealed class RawFrame
             throw new InvalidOperationException("Release called more often than references were taken.");
         }
     }
+
+    /// <summary>Gives the buffer back to the kernel; only the pool calls it, for a frame no one holds.</summary>
+    internal void FreeBuffer() => _buffer.Dispose();
 }

@@ -1,40 +1,90 @@
-using System.Collections.Concurrent;
-
 namespace EdgeCapture.Video.Frames;
 
 /// <summary>
-/// A bounded set of frame buffers, each allocated the first time it is needed and then reused for good. Sources rent,
-/// fill and hand over; when every buffer is in use (the consumer is behind) a live source's <see cref="TryRent"/> fails
-/// and it drops that frame instead of allocating; a simulated source may wait with <see cref="Rent"/> instead. Allocating
-/// on first need keeps the steady state at the buffers really in flight (typically four or five at 1080p, where each is
-/// 4 MB), not the bound: on a 512 MB board the difference is tens of megabytes.
+/// A bounded set of frame buffers, each allocated the first time it is needed. Sources rent, fill and hand over; when
+/// every buffer is in use (the consumer is behind) a live source's <see cref="TryRent"/> fails and it drops that frame
+/// instead of allocating; a simulated source may wait with <see cref="Rent"/> instead.
+/// Free buffers are reused last-in first-out, so the steady state cycles through the few really in flight and the rest
+/// lie untouched at the bottom; one that stayed free for <see cref="IdleBufferLifetime"/> is given back to the kernel.
+/// So a burst (the encoder's first, slow frames; a stall) costs its memory only while it lasts: on a 512 MB board each
+/// 1080p buffer is 4 MB.
 /// </summary>
 public sealed class RawFramePool : IDisposable
 {
-    private readonly ConcurrentBag<RawFrame> _free = [];
+    /// <summary>Default <see cref="IdleBufferLifetime"/>: 2 s, long enough that a frame rate's own jitter never frees a buffer it needs.</summary>
+    public static readonly TimeSpan DefaultIdleBufferLifetime = TimeSpan.FromSeconds(2);
+
+    private readonly Lock _lock = new();
+    private readonly RawFrame?[] _free;
+    private readonly long[] _freedAt;
     private readonly SemaphoreSlim _available;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _idleTicks;
     private readonly int _frameCapacity;
-    private int _created;
+    private int _freeCount;
+    private int _resident;
+    private int _mostResident;
+    private long _trimmed;
     private long _rentFailures;
-    private volatile bool _disposed;
+    private bool _disposed;
 
     /// <summary>A pool of at most <paramref name="frameCount"/> buffers of <paramref name="frameCapacity"/> bytes, allocated as needed.</summary>
     public RawFramePool(int frameCount, int frameCapacity)
+        : this(frameCount, frameCapacity, DefaultIdleBufferLifetime, TimeProvider.System)
+    {
+    }
+
+    /// <summary>As above, giving back a buffer once it has been free for <paramref name="idleBufferLifetime"/> by <paramref name="timeProvider"/>.</summary>
+    public RawFramePool(int frameCount, int frameCapacity, TimeSpan idleBufferLifetime, TimeProvider timeProvider)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 2);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleBufferLifetime, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         FrameCount = frameCount;
+        IdleBufferLifetime = idleBufferLifetime;
         _frameCapacity = frameCapacity;
+        _timeProvider = timeProvider;
+        _idleTicks = (long)(idleBufferLifetime.TotalSeconds * timeProvider.TimestampFrequency);
+        _free = new RawFrame[frameCount];
+        _freedAt = new long[frameCount];
         _available = new SemaphoreSlim(frameCount, frameCount);
     }
 
     /// <summary>How many frames the pool may own.</summary>
     public int FrameCount { get; }
 
-    /// <summary>How many buffers have been allocated so far (the most that were in use at once).</summary>
-    public int Allocated => Volatile.Read(ref _created);
+    /// <summary>How long a buffer may stay free before it is given back.</summary>
+    public TimeSpan IdleBufferLifetime { get; }
 
-    /// <summary>Frames currently free.</summary>
+    /// <summary>Buffers that exist now (in use or free), each holding its memory.</summary>
+    public int Resident
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _resident;
+            }
+        }
+    }
+
+    /// <summary>The most buffers that existed at once.</summary>
+    public int MostResident
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _mostResident;
+            }
+        }
+    }
+
+    /// <summary>Buffers given back because they stayed free for <see cref="IdleBufferLifetime"/>.</summary>
+    public long Trimmed => Interlocked.Read(ref _trimmed);
+
+    /// <summary>Frames currently free to rent (counting those not allocated yet).</summary>
     public int Available => _available.CurrentCount;
 
     /// <summary>How often a rent failed because every frame was in use.</summary>
@@ -64,10 +114,40 @@ public sealed class RawFramePool : IDisposable
     private RawFrame Take()
     {
         // The semaphore admitted this rent (at most FrameCount are out), so a free buffer exists or one is allocated now.
-        if (!_free.TryTake(out RawFrame? frame))
+        RawFrame? frame = null;
+        lock (_lock)
         {
-            Interlocked.Increment(ref _created);
-            frame = new RawFrame(this, _frameCapacity);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            TrimIdle();
+            if (_freeCount > 0)
+            {
+                _freeCount--;
+                frame = _free[_freeCount];
+                _free[_freeCount] = null;
+            }
+            else
+            {
+                _resident++;
+                _mostResident = Math.Max(_mostResident, _resident);
+            }
+        }
+
+        if (frame is null)
+        {
+            try
+            {
+                frame = new RawFrame(this, _frameCapacity);
+            }
+            catch
+            {
+                lock (_lock)
+                {
+                    _resident--;
+                }
+
+                _available.Release();
+                throw;
+            }
         }
 
         frame.SetRented();
@@ -76,20 +156,74 @@ public sealed class RawFramePool : IDisposable
 
     internal void Return(RawFrame frame)
     {
-        if (_disposed)
+        lock (_lock)
         {
-            // A holder released its frame after the pool was torn down: nothing left to return it to.
-            return;
+            if (_disposed)
+            {
+                // A holder released its frame after the pool was torn down: nothing left to return it to.
+                _resident--;
+                frame.FreeBuffer();
+                return;
+            }
+
+            _free[_freeCount] = frame;
+            _freedAt[_freeCount] = _timeProvider.GetTimestamp();
+            _freeCount++;
+            TrimIdle();
         }
 
-        _free.Add(frame);
         _available.Release();
     }
 
-    /// <summary>Frees the wait handle. Frames released afterwards are simply let go.</summary>
+    /// <summary>Gives back the buffers at the bottom of the free stack that have not been rented for the idle lifetime.</summary>
+    private void TrimIdle()
+    {
+        long now = _timeProvider.GetTimestamp();
+        int idle = 0;
+        while (idle < _freeCount && now - _freedAt[idle] >= _idleTicks)
+        {
+            idle++;
+        }
+
+        if (idle == 0)
+        {
+            return;
+        }
+
+        for (int index = 0; index < idle; index++)
+        {
+            _free[index]!.FreeBuffer();
+        }
+
+        Array.Copy(_free, idle, _free, 0, _freeCount - idle);
+        Array.Copy(_freedAt, idle, _freedAt, 0, _freeCount - idle);
+        Array.Clear(_free, _freeCount - idle, idle);
+        _freeCount -= idle;
+        _resident -= idle;
+        Interlocked.Add(ref _trimmed, idle);
+    }
+
+    /// <summary>Gives back every free buffer and the wait handle. Frames released afterwards give theirs back as they come.</summary>
     public void Dispose()
     {
-        _disposed = true;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            for (int index = 0; index < _freeCount; index++)
+            {
+                _free[index]!.FreeBuffer();
+                _free[index] = null;
+            }
+
+            _resident -= _freeCount;
+            _freeCount = 0;
+        }
+
         _available.Dispose();
     }
 }

@@ -26,6 +26,7 @@ public sealed class FrameSampler : IDisposable
     private readonly long _settleDelay;
     private readonly long _settleTimeout;
     private readonly long _burstGap;
+    private readonly long _recentWindow;
     private JpegThumbnailDecoder? _jpegDecoder;
     private int _newest = -1;
     private bool _hasKept;
@@ -59,6 +60,7 @@ public sealed class FrameSampler : IDisposable
         _settleDelay = MonotonicClock.ToNanoseconds(options.SettleDelay);
         _settleTimeout = MonotonicClock.ToNanoseconds(options.SettleTimeout);
         _burstGap = MonotonicClock.ToNanoseconds(options.BurstGap);
+        _recentWindow = MonotonicClock.ToNanoseconds(options.RecentFrameWindow);
     }
 
     /// <summary>Frames offered.</summary>
@@ -144,8 +146,11 @@ public sealed class FrameSampler : IDisposable
 
         slot.Frame = frame;
         slot.Kept = false;
+        slot.Stamped = true;
+        slot.MonotonicNanoseconds = frame.MonotonicNanoseconds;
         _newest = slotIndex;
         long now = frame.MonotonicNanoseconds;
+        ReleaseBuffersOlderThan(now - _recentWindow);
 
         FrameKeepReason reasons = FrameKeepReason.None;
         int changedSinceKept;
@@ -172,7 +177,7 @@ public sealed class FrameSampler : IDisposable
         long timeout = burst ? Math.Max(_settleTimeout, _burstGap) : _settleTimeout;
         if (_afterPending && now - _pendingActionNanoseconds >= quiet)
         {
-            bool settled = previous?.Frame is not null && previous.Thumbnail.IsComparableTo(slot.Thumbnail)
+            bool settled = previous is { Stamped: true } && previous.Thumbnail.IsComparableTo(slot.Thumbnail)
                 && ChangeDetector.CountChangedBlocks(slot.Thumbnail, previous.Thumbnail, _options.PixelDifferenceThreshold) <= _options.CursorSizedChangeBlocks;
             afterDue = settled || now - _pendingActionNanoseconds >= timeout;
         }
@@ -253,16 +258,30 @@ public sealed class FrameSampler : IDisposable
             RecentFrame candidate = _ring[((_newest - step) % _ring.Length + _ring.Length) % _ring.Length];
             if (candidate.Frame is null)
             {
+                // Not filled yet, or older than the recent window (its buffer went back): nothing older is held either.
                 return null;
             }
 
-            if (candidate.Frame.MonotonicNanoseconds < at)
+            if (candidate.MonotonicNanoseconds < at)
             {
                 return candidate;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Gives back the buffers of recent frames older than <paramref name="oldest"/>; their thumbnails stay for the settle check.</summary>
+    private void ReleaseBuffersOlderThan(long oldest)
+    {
+        foreach (RecentFrame recent in _ring)
+        {
+            if (recent.Frame is not null && recent.MonotonicNanoseconds < oldest)
+            {
+                recent.Frame.Release();
+                recent.Frame = null;
+            }
+        }
     }
 
     private void Keep(RecentFrame recent, FrameKeepReason reasons, List<SamplerDecision> output)
@@ -325,6 +344,11 @@ public sealed class FrameSampler : IDisposable
 
         public bool Kept { get; set; }
 
+        /// <summary>The slot holds a frame's thumbnail and time (its buffer may already be back in the pool).</summary>
+        public bool Stamped { get; set; }
+
+        public long MonotonicNanoseconds { get; set; }
+
         public FrameThumbnail Thumbnail { get; } = new();
 
         public void ReleaseFrame()
@@ -332,6 +356,7 @@ public sealed class FrameSampler : IDisposable
             Frame?.Release();
             Frame = null;
             Kept = false;
+            Stamped = false;
         }
     }
 }

@@ -51,8 +51,17 @@ public sealed record SamplingOptions
     /// <summary>Key presses (or wheel steps) closer than this to the previous one continue the same burst. Default 500 ms.</summary>
     public TimeSpan BurstGap { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Recent frames kept (by reference) to pick the frame before an action. Default 6 (100 ms at 60 fps).</summary>
+    /// <summary>Recent frames kept (by reference) to pick the frame before an action, at most. Default 6 (100 ms at 60 fps).</summary>
     public int RecentFrameCapacity { get; init; } = 6;
+
+    /// <summary>
+    /// How far behind the newest frame a recent frame's buffer is still held, for an action reported late. Default 50 ms.
+    /// Actions come straight from the relay's tap while a frame is decided only once the privacy gate has confirmed its
+    /// instant, so an action is nearly always known before the first frame after it and its frame before is the newest;
+    /// the window covers a report delayed by scheduling. An older frame's buffer goes back to the pool and only its
+    /// thumbnail stays: at 10 fps this holds one raw 1080p frame (4 MB) rather than six (25 MB), at 60 fps four.
+    /// </summary>
+    public TimeSpan RecentFrameWindow { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
@@ -60,6 +69,7 @@ public sealed record SamplingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumChangedBlocks);
         ArgumentOutOfRangeException.ThrowIfNegative(CursorSizedChangeBlocks);
         ArgumentOutOfRangeException.ThrowIfLessThan(RecentFrameCapacity, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(RecentFrameWindow, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(ChangeMinimumInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumKeptFrameInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleKeyframeInterval, TimeSpan.Zero);

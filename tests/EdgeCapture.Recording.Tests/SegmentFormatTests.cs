@@ -93,6 +93,31 @@ public sealed class SegmentFormatTests
         Assert.Equal([0xF6], writer.WrittenSpan.ToArray());
     }
 
+    [Fact]
+    public void Every_byte_that_held_plaintext_is_zero_after_a_grow_a_clear_and_a_dispose()
+    {
+        var writer = new CborSegmentWriter(4096);
+        writer.WriteTextString(new string('s', 3000));
+        byte[] first = BufferOf(writer);
+        writer.Clear();
+        writer.WriteTextString(new string('p', 1000));
+        writer.EnsureCapacity(8192);
+        Assert.All(first, value => Assert.Equal(0, value));
+
+        byte[] second = BufferOf(writer);
+        writer.WriteTextString(new string('q', 6000));
+        writer.Clear();
+        Assert.All(second, value => Assert.Equal(0, value));
+
+        writer.WriteTextString(new string('r', 100));
+        writer.Dispose();
+        Assert.All(second, value => Assert.Equal(0, value));
+    }
+
+    private static byte[] BufferOf(CborSegmentWriter writer) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(writer.WrittenMemory, out ArraySegment<byte> segment)
+            ? segment.Array! : throw new InvalidOperationException("The writer's memory is not an array.");
+
     [Theory]
     [InlineData(new byte[0], "empty")]
     [InlineData(new byte[] { 0x80 }, "Expected an unsigned integer for record type")]

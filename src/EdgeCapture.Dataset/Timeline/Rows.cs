@@ -40,6 +40,25 @@ internal sealed record FrameReference(long TimeNanoseconds, int Width, int Heigh
 {
     /// <summary>The file name the raw folder stores it under, and the Image struct's path.</summary>
     public string FileName => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{TimeNanoseconds}.jpg");
+
+    /// <summary>
+    /// The latest of <paramref name="frames"/> stamped at or before <paramref name="time"/>. Not simply the last frame seen:
+    /// the recorder writes records as its gates admit them, so a frame captured just after an input can be written before
+    /// that input's record, and "the frame before" must be before it by time, not by position in the segment.
+    /// </summary>
+    public static FrameReference? LatestAtOrBefore(Queue<FrameReference> frames, long time)
+    {
+        FrameReference? found = null;
+        foreach (FrameReference frame in frames)
+        {
+            if (frame.TimeNanoseconds <= time && (found is null || frame.TimeNanoseconds >= found.TimeNanoseconds))
+            {
+                found = frame;
+            }
+        }
+
+        return found;
+    }
 }
 
 /// <summary>One row of the <c>steps</c> config (and one line of a raw folder's <c>trajectory.jsonl</c>).</summary>

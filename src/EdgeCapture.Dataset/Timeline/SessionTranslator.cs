@@ -292,19 +292,7 @@ internal sealed class SessionTranslator
         return (appliedX, appliedY);
     }
 
-    private FrameReference? FrameAtOrBefore(long time)
-    {
-        FrameReference? found = null;
-        foreach (FrameReference frame in _recentFrames)
-        {
-            if (frame.TimeNanoseconds <= time && (found is null || frame.TimeNanoseconds >= found.TimeNanoseconds))
-            {
-                found = frame;
-            }
-        }
-
-        return found;
-    }
+    private FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);
 
     private void OnFrame(FrameRecord frame)
     {

@@ -519,24 +519,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
         FrameBefore = FrameAtOrBefore(start),
     };
 
-    /// <summary>
-    /// The latest recent frame stamped at or before <paramref name="time"/>. Not simply the last frame seen: the recorder
-    /// writes records as its gates admit them, so a frame captured just after a key can be written before that key's
-    /// record, and "the frame before the step" must be before it by time, not by position in the segment.
-    /// </summary>
-    private FrameReference? FrameAtOrBefore(long time)
-    {
-        FrameReference? found = null;
-        foreach (FrameReference frame in _recentFrames)
-        {
-            if (frame.TimeNanoseconds <= time && (found is null || frame.TimeNanoseconds >= found.TimeNanoseconds))
-            {
-                found = frame;
-            }
-        }
-
-        return found;
-    }
+    private FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);
 
     private void Complete(StepRow step)
     {

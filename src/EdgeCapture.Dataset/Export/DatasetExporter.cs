@@ -204,15 +204,19 @@ public static class DatasetExporter
             sinks.Add(rawSink);
         }
 
-        var opener = new SealedSegmentOpener(options.Identities, options.MaxDegreeOfParallelism);
+        using var plaintexts = new PlaintextPool();
+        var opener = new SealedSegmentOpener(options.Identities, options.MaxDegreeOfParallelism, plaintexts);
         using PointerLocator? locator = options.CorrectPointer ? new PointerLocator() : null;
         var translator = new SessionTranslator(new SinkFanout(sinks), options.Layout, locator);
         var summaries = new List<SessionSummary>();
         int segmentsDone = 0;
         long bytesDone = 0;
+        long heapThreshold = HeapFloor;
 
         // Two stages on two cores: while one segment is translated and written, the next is read, hashed, decrypted and
-        // decoded. The channel holds one opened segment, so at most three are in memory whatever the session's length.
+        // decoded. The channel holds one opened segment; with the one being opened, the one being translated and at most
+        // PlaintextPool.MaximumHeldSegments whose frames are still held, the segments in memory are bounded, and their
+        // buffers are reused rather than allocated anew.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var opened = Channel.CreateBounded<OpenedSegment>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         Task opening = Task.Run(() => OpenAllAsync(plans, opener, opened.Writer, stop.Token), CancellationToken.None);
@@ -237,7 +241,9 @@ public static class DatasetExporter
                         begun = true;
                     }
 
-                    translator.Segment(contents);
+                    translator.Segment(contents, next.Plaintext);
+                    plaintexts.Translated(next.Plaintext);
+                    plaintexts.ReleaseUnreferenced(translator.HeldFrames());
                     if (hf is not null)
                     {
                         await hf.FlushAsync(force: false, cancellationToken).ConfigureAwait(false);
@@ -245,11 +251,12 @@ public static class DatasetExporter
 
                     segmentsDone++;
                     bytesDone += planned.Manifest.CiphertextLength;
-                    BoundHeap();
+                    heapThreshold = BoundHeap(heapThreshold);
                     progress?.Report(new ExportProgress("export", segmentsDone, segmentTotal, bytesDone, byteTotal, planned.Segment.Key.ToString()));
                 }
 
                 summaries.Add(translator.EndSession());
+                plaintexts.ReleaseUnreferenced(translator.HeldFrames());
             }
 
             IReadOnlyList<string> eventShards = [];
@@ -293,22 +300,31 @@ public static class DatasetExporter
     }
 
     /// <summary>
-    /// Keeps the managed heap within <see cref="HeapBound"/> whatever the session's length. What the export holds alive is
-    /// bounded (three segments, one step row group, 16 frames, Parquet's pool), but almost every frame it decodes is a
-    /// large object that dies young, and on a machine with free memory the GC then raises its large-object budget instead
-    /// of collecting: the heap grew with the session (445 MiB after 92 segments). A full collection when the heap passes
-    /// the bound returns it to what is alive; with a few hundred KiB per frame that is about once every 25 segments.
+    /// Keeps the managed heap within what is alive plus <see cref="HeapHeadroom"/>, whatever the session's length. What the
+    /// export holds alive is bounded (the pooled segment buffers, one row group per config, 16 frames, the pools of
+    /// Parquet.Net and the runtime), but what dies young is mostly large objects (Parquet.Net's column buffers, a frame
+    /// copied out), and on a machine with free memory the GC raises its large-object budget instead of collecting: the heap
+    /// grew with the session. A full collection once the heap passes <paramref name="threshold"/> returns it to what is
+    /// alive, and the next threshold is that plus the headroom (never below <see cref="HeapFloor"/>), so collections come
+    /// every few dozen segments, not after each one.
     /// </summary>
-    private static void BoundHeap()
+    /// <returns>The threshold for the next segment.</returns>
+    private static long BoundHeap(long threshold)
     {
-        if (GC.GetTotalMemory(forceFullCollection: false) > HeapBound)
+        if (GC.GetTotalMemory(forceFullCollection: false) <= threshold)
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            return threshold;
         }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        return Math.Max(HeapFloor, GC.GetTotalMemory(forceFullCollection: false) + HeapHeadroom);
     }
 
-    /// <summary>The managed heap size past which <see cref="BoundHeap"/> collects.</summary>
-    internal const long HeapBound = 192L * 1024 * 1024;
+    /// <summary>The heap size below which <see cref="BoundHeap"/> never collects.</summary>
+    internal const long HeapFloor = 64L * 1024 * 1024;
+
+    /// <summary>How far past what was alive at the last collection the heap may grow before <see cref="BoundHeap"/> collects again.</summary>
+    internal const long HeapHeadroom = 32L * 1024 * 1024;
 
     /// <summary>The first stage: opens every planned segment in export order and hands it on; the channel's bound paces it.</summary>
     private static async Task OpenAllAsync(List<SessionPlan> plans, SealedSegmentOpener opener, ChannelWriter<OpenedSegment> writer, CancellationToken cancellationToken)
@@ -319,8 +335,8 @@ public static class DatasetExporter
             foreach (PlannedSegment planned in plans.SelectMany(plan => plan.Segments))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                SegmentContents contents = opener.Open(planned.Segment, planned.Manifest);
-                await writer.WriteAsync(new OpenedSegment(planned, contents), cancellationToken).ConfigureAwait(false);
+                (SegmentContents contents, SegmentPlaintext plaintext) = opener.Open(planned.Segment, planned.Manifest);
+                await writer.WriteAsync(new OpenedSegment(planned, contents, plaintext), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception error)
@@ -371,5 +387,5 @@ public static class DatasetExporter
 
     private sealed record SessionPlan(Guid SessionId, List<PlannedSegment> Segments);
 
-    private sealed record OpenedSegment(PlannedSegment Planned, SegmentContents Contents);
+    private sealed record OpenedSegment(PlannedSegment Planned, SegmentContents Contents, SegmentPlaintext Plaintext);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeCapture.Dataset.Timeline;
 using Parquet;
 using Parquet.Schema;
@@ -11,8 +12,8 @@ namespace EdgeCapture.Dataset.Output;
 /// </summary>
 internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
 {
-    public const int EventRowsPerGroup = 128 * 1024;
-    public const long StepImageBytesPerGroup = 16L * 1024 * 1024;
+    public const int EventRowsPerGroup = 32 * 1024;
+    public const long StepImageBytesPerGroup = 4L * 1024 * 1024;
     private const int StepRowsPerGroup = 4096;
 
     private readonly ParquetShardSet _events;
@@ -42,6 +43,13 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
 
     private readonly List<StepRow> _stepRows = [];
     private long _stepImageBytes;
+
+    // A buffered step row's images are copies, in arrays reused row group after row group: a few hundred KiB each, they
+    // were large objects that died young and raised the GC's large-object budget.
+    private readonly ArrayPool<byte> _imagePool = ArrayPool<byte>.Create(MaximumPooledImageBytes, MaximumPooledImagesPerSize);
+    private readonly List<byte[]> _rentedImages = [];
+    private const int MaximumPooledImageBytes = 4 << 20;
+    private const int MaximumPooledImagesPerSize = 256;
 
     public HuggingFaceSink(string root, long maximumShardBytes = ParquetShardSet.MaximumShardBytes)
     {
@@ -100,7 +108,31 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
     {
     }
 
-    private static FrameReference? Detached(FrameReference? frame) => frame is null ? null : frame with { Jpeg = frame.Jpeg.ToArray() };
+    private FrameReference? Detached(FrameReference? frame)
+    {
+        if (frame is null)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> jpeg = frame.Jpeg.Span;
+        byte[] copy = _imagePool.Rent(jpeg.Length);
+        _rentedImages.Add(copy);
+        jpeg.CopyTo(copy);
+        return new FrameReference(frame.TimeNanoseconds, frame.Width, frame.Height, copy.AsMemory(0, jpeg.Length));
+    }
+
+    private void ClearSteps()
+    {
+        _stepRows.Clear();
+        _stepImageBytes = 0;
+        foreach (byte[] image in _rentedImages)
+        {
+            _imagePool.Return(image);
+        }
+
+        _rentedImages.Clear();
+    }
 
     /// <summary>Writes full buffers (all of them with <paramref name="force"/>).</summary>
     public async ValueTask FlushAsync(bool force, CancellationToken cancellationToken)
@@ -114,8 +146,7 @@ internal sealed class HuggingFaceSink : IDatasetSink, IAsyncDisposable
         if (_stepRows.Count >= StepRowsPerGroup || _stepImageBytes >= StepImageBytesPerGroup || (force && _stepRows.Count > 0))
         {
             await _steps.WriteRowGroupAsync(_stepRows.Count, WriteStepColumnsAsync, cancellationToken).ConfigureAwait(false);
-            _stepRows.Clear();
-            _stepImageBytes = 0;
+            ClearSteps();
         }
     }
 

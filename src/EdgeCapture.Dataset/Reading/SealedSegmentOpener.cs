@@ -8,23 +8,26 @@ namespace EdgeCapture.Dataset.Reading;
 /// <summary>
 /// Opens one segment whose manifest already verified (signature, chain): reads the ciphertext once, hashing it while age
 /// decrypts it, refuses it unless its length and SHA-256 are the ones the signed manifest names, then decodes the
-/// plaintext and checks it against the manifest. The plaintext buffer is bounded by the ciphertext length; the frames are
-/// slices of it.
+/// plaintext and checks it against the manifest. The plaintext buffer comes from <see cref="PlaintextPool"/> and is bounded
+/// by the ciphertext length; the frames are slices of it.
 /// </summary>
 internal sealed class SealedSegmentOpener
 {
     private readonly IReadOnlyList<AgeIdentity> _identities;
     private readonly AgeDecryptionOptions _options;
+    private readonly PlaintextPool _pool;
 
-    public SealedSegmentOpener(IReadOnlyList<AgeIdentity> identities, int maxDegreeOfParallelism)
+    public SealedSegmentOpener(IReadOnlyList<AgeIdentity> identities, int maxDegreeOfParallelism, PlaintextPool pool)
     {
         _identities = identities;
+        _pool = pool;
         _options = new AgeDecryptionOptions { Format = AgeInputFormat.Binary, LeaveOpen = true, MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) };
     }
 
     /// <summary>Decrypts and decodes <paramref name="segment"/>.</summary>
+    /// <returns>The decoded segment and the pooled buffer its frames are slices of (the caller gives it back to the pool).</returns>
     /// <exception cref="SegmentRejectedException">The segment does not decrypt, decode or agree with its manifest.</exception>
-    public SegmentContents Open(VerifiableSegment segment, SegmentManifest manifest)
+    public (SegmentContents Contents, SegmentPlaintext Plaintext) Open(VerifiableSegment segment, SegmentManifest manifest)
     {
         // The plaintext length is sealed (manifest version 2): age's payload is never shorter than its plaintext, so the
         // ciphertext length bounds the buffer and the decrypted length is what was read.
@@ -36,10 +39,10 @@ internal sealed class SealedSegmentOpener
         int bound = (int)manifest.CiphertextLength;
         int length = 0;
 
-        // One buffer per segment, not pooled: the decoded frames are slices of it (no copy per frame). The few frames the
-        // translator keeps past the segment (the last 16, a pending step's frame before) keep it alive until they are
-        // dropped; a step row waiting for its row group holds copies of its own two images (HuggingFaceSink.Step).
-        byte[] plaintext = GC.AllocateUninitializedArray<byte>(Math.Max(1, bound + 1));
+        // The decoded frames are slices of the buffer (no copy per frame); it goes back to the pool once no frame held past
+        // the segment needs it (PlaintextPool.ReleaseUnreferenced).
+        SegmentPlaintext pooled = _pool.Rent(bound + 1);
+        byte[] plaintext = pooled.Buffer;
         try
         {
             using (Stream ciphertext = segment.OpenCiphertext() ?? throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, "the source holds no ciphertext for it"))
@@ -56,6 +59,7 @@ internal sealed class SealedSegmentOpener
                     while (length <= bound && (read = age.Read(plaintext, length, bound + 1 - length)) > 0)
                     {
                         length += read;
+                        pooled.Length = length;
                     }
 
                     if (length > bound)
@@ -83,7 +87,7 @@ internal sealed class SealedSegmentOpener
             SegmentContents contents;
             try
             {
-                contents = SegmentReader.ReadSharingImages(plaintext.AsMemory(0, length));
+                contents = SegmentReader.ReadSharingImages(pooled.Memory);
             }
             catch (SegmentFormatException error)
             {
@@ -97,18 +101,18 @@ internal sealed class SealedSegmentOpener
                 throw new SegmentRejectedException(segment.Key, VerificationProblem.ContentInvalid, "the decrypted segment disagrees with its signed manifest");
             }
 
-            return contents;
+            return (contents, pooled);
         }
         catch (System.Data.Common.DbException error)
         {
             // The source's database failed while reading this segment (a damaged page): named, like any other refusal.
-            CryptographicOperations.ZeroMemory(plaintext);
+            _pool.Refused(pooled);
             throw new SegmentRejectedException(segment.Key, VerificationProblem.CiphertextMissing, $"the source could not read it: {error.Message}", error);
         }
         catch
         {
             // Whatever was decrypted from a refused segment is not kept.
-            CryptographicOperations.ZeroMemory(plaintext);
+            _pool.Refused(pooled);
             throw;
         }
     }

@@ -1,3 +1,5 @@
+using EdgeCapture.Dataset.Reading;
+
 namespace EdgeCapture.Dataset.Timeline;
 
 /// <summary>Where a row's pointer coordinates come from.</summary>
@@ -31,13 +33,60 @@ internal struct EventRow
     public string? Marker;
 }
 
-/// <summary>A frame a step refers to, by time; its bytes are the sealed JPEG.</summary>
-/// <param name="TimeNanoseconds">Capture time (monotonic ns).</param>
-/// <param name="Width">Width in pixels.</param>
-/// <param name="Height">Height in pixels.</param>
-/// <param name="Jpeg">The encoded image.</param>
-internal sealed record FrameReference(long TimeNanoseconds, int Width, int Height, ReadOnlyMemory<byte> Jpeg)
+/// <summary>
+/// A frame a step refers to, by time; its bytes are the sealed JPEG, a slice of its segment's pooled plaintext
+/// (<see cref="Owner"/>) until <see cref="Keep"/> copies them out. Read after that buffer went back to the pool, it throws
+/// rather than return another segment's bytes.
+/// </summary>
+internal sealed class FrameReference
 {
+    private readonly int _generation;
+    private ReadOnlyMemory<byte> _jpeg;
+    private SegmentPlaintext? _owner;
+
+    /// <param name="timeNanoseconds">Capture time (monotonic ns).</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <param name="jpeg">The encoded image.</param>
+    /// <param name="owner">The pooled plaintext <paramref name="jpeg"/> is a slice of, or null when it is its own.</param>
+    public FrameReference(long timeNanoseconds, int width, int height, ReadOnlyMemory<byte> jpeg, SegmentPlaintext? owner = null)
+    {
+        TimeNanoseconds = timeNanoseconds;
+        Width = width;
+        Height = height;
+        _jpeg = jpeg;
+        _owner = owner;
+        _generation = owner?.Generation ?? 0;
+    }
+
+    /// <summary>Capture time (monotonic ns).</summary>
+    public long TimeNanoseconds { get; }
+
+    /// <summary>Width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>The encoded image.</summary>
+    /// <exception cref="InvalidOperationException">Its segment's buffer was reused: whoever held the frame did not say so.</exception>
+    public ReadOnlyMemory<byte> Jpeg => _owner is null || _owner.Generation == _generation
+        ? _jpeg
+        : throw new InvalidOperationException($"frame {TimeNanoseconds} was read after its segment's buffer was reused; a holder of frames must list it (SessionTranslator.HeldFrames)");
+
+    /// <summary>The pooled plaintext the bytes are a slice of, while they are; null once kept, never pooled, or reused.</summary>
+    public SegmentPlaintext? Owner => _owner is not null && _owner.Generation == _generation ? _owner : null;
+
+    /// <summary>Copies the bytes out of the segment's buffer, so the frame outlives it.</summary>
+    public void Keep()
+    {
+        if (_owner is not null)
+        {
+            _jpeg = Jpeg.ToArray();
+            _owner = null;
+        }
+    }
+
     /// <summary>The file name the raw folder stores it under, and the Image struct's path.</summary>
     public string FileName => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{TimeNanoseconds}.jpg");
 

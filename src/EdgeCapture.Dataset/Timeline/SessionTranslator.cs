@@ -1,4 +1,5 @@
 using EdgeCapture.Dataset.Layouts;
+using EdgeCapture.Dataset.Reading;
 using EdgeCapture.Hid;
 using EdgeCapture.Recording.Segments;
 
@@ -43,6 +44,7 @@ internal sealed class SessionTranslator
     private readonly EstimateTrail _trail = new();
     private bool _positionKnown;
     private MouseRecord? _heldMouse;
+    private SegmentPlaintext? _plaintext;
 
     public SessionTranslator(IDatasetSink sink, KeyboardLayout layout, IPointerLocator? locator)
     {
@@ -81,8 +83,12 @@ internal sealed class SessionTranslator
         _sink.BeginSession(new SessionInfo(sessionId, firstHeader.DeviceId, _screenWidth, _screenHeight, firstHeader.Screen is not null, _monotonicAnchor, _wallClockAnchor));
     }
 
-    public void Segment(SegmentContents contents)
+    /// <summary>Translates one segment.</summary>
+    /// <param name="contents">The decoded segment.</param>
+    /// <param name="plaintext">The pooled buffer its frames are slices of, or null when they own their bytes.</param>
+    public void Segment(SegmentContents contents, SegmentPlaintext? plaintext = null)
     {
+        _plaintext = plaintext;
         SessionSummary summary = _summary ?? throw new InvalidOperationException("BeginSession first.");
         summary.Segments++;
         _monotonicAnchor = contents.Header.MonotonicAnchorNanoseconds;
@@ -127,6 +133,13 @@ internal sealed class SessionTranslator
         summary.WallClockEndNanoseconds = WallClock(contents.Trailer.EndMonotonicNanoseconds);
     }
 
+    /// <summary>
+    /// Every frame this translator and its step builder still hold between segments: the buffers they are slices of stay
+    /// out of the pool (<see cref="PlaintextPool.ReleaseUnreferenced"/>). A holder missing here fails loudly when its frame is
+    /// read (<see cref="FrameReference.Jpeg"/>).
+    /// </summary>
+    public IEnumerable<FrameReference> HeldFrames() => _recentFrames.Concat(_steps.HeldFrames());
+
     public SessionSummary EndSession()
     {
         SessionSummary summary = _summary ?? throw new InvalidOperationException("BeginSession first.");
@@ -137,6 +150,7 @@ internal sealed class SessionTranslator
         }
 
         _steps.End();
+        _recentFrames.Clear();
         _sink.EndSession(summary);
         _summary = null;
         return summary;
@@ -296,7 +310,7 @@ internal sealed class SessionTranslator
 
     private void OnFrame(FrameRecord frame)
     {
-        var reference = new FrameReference(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Image);
+        var reference = new FrameReference(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Image, _plaintext);
         _recentFrames.Enqueue(reference);
         if (_recentFrames.Count > RecentFrameCount)
         {

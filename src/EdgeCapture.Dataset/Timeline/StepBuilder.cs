@@ -431,7 +431,38 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
 
         _awaitingFrameAfter.Clear();
         _recentFrames.Clear();
+        (_textFrame, _downFrame, _moveFrame, _scrollFrame) = (null, null, null, null);
         _capsLock = false;
+    }
+
+    /// <summary>Every frame held until a later segment: recent frames, the frames open steps began on, steps awaiting a frame after.</summary>
+    public IEnumerable<FrameReference> HeldFrames()
+    {
+        foreach (FrameReference frame in _recentFrames)
+        {
+            yield return frame;
+        }
+
+        foreach (FrameReference? frame in new[] { _textFrame, _downFrame, _moveFrame, _scrollFrame, _pendingClick?.FrameBefore, _pendingClick?.FrameAfter })
+        {
+            if (frame is not null)
+            {
+                yield return frame;
+            }
+        }
+
+        foreach (StepRow step in _awaitingFrameAfter)
+        {
+            if (step.FrameBefore is not null)
+            {
+                yield return step.FrameBefore;
+            }
+
+            if (step.FrameAfter is not null)
+            {
+                yield return step.FrameAfter;
+            }
+        }
     }
 
     private bool Held(ushort usage) => _heldModifiers.Contains(usage);

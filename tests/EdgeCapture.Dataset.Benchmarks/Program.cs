@@ -20,10 +20,10 @@ namespace EdgeCapture.Dataset.Benchmarks;
 /// typing, a JPEG frame every 200 ms, clicks whose frame the pointer locator searches) is sealed into a real outbox;
 /// then, interleaved run by run, `age -d` decrypts every segment's ciphertext file to /dev/null and `dataset export`
 /// (this program re-run as a child: verify, decrypt, decode, write Parquet) exports it, each under /usr/bin/time for
-/// wall time, CPU time and peak RSS. Two session sizes, 10x apart, show whether memory stays bounded. Also prints the pointer accuracy
+/// wall time, CPU time and peak RSS. Three session sizes, 10x and 32x apart, show whether memory stays bounded. Also prints the pointer accuracy
 /// measured on the simulated desktop (--accuracy-seeds). With --pointer absolute the session is recorded as in absolute
 /// pointer mode (a pointer position after each mouse record that moved the pointer), so the export searches no frame.
-/// Usage: [--sizes-mib 32,320] [--runs 3] [--accuracy-seeds 8] [--pointer relative|absolute].
+/// Usage: [--sizes-mib 32,320,1024] [--runs 3] [--accuracy-seeds 8] [--pointer relative|absolute].
 /// </summary>
 internal static class Program
 {
@@ -43,7 +43,7 @@ internal static class Program
             return 0;
         }
 
-        int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "32,320").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
+        int[] sizes = [.. (StringOption(args, "--sizes-mib") ?? "32,320,1024").Split(',').Select(text => int.Parse(text, CultureInfo.InvariantCulture))];
         int runs = int.Parse(StringOption(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         int accuracySeeds = int.Parse(StringOption(args, "--accuracy-seeds") ?? "8", CultureInfo.InvariantCulture);
         bool absolute = (StringOption(args, "--pointer") ?? "relative") switch

@@ -13,8 +13,12 @@ namespace EdgeCapture.Dataset.Tests;
 /// </summary>
 internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
 {
-    /// <summary>Largest accepted mean absolute difference (0-255) between template and image over the shape's pixels.</summary>
-    public const double AcceptScore = 40;
+    /// <summary>
+    /// Largest accepted mean absolute difference (0-255) between template and image over the shape's pixels. The real
+    /// pointer in a JPEG frame at quality 75 scores 3 to 5; at 40, a window's white corner under dark text (31) was taken
+    /// for it when the pointer itself was off screen, and that wrong correction carried into the presses after it.
+    /// </summary>
+    public const double AcceptScore = 20;
 
     /// <summary>
     /// Smallest accepted contrast between the shape's fill and its outline (mean gray levels): a window's white area with a

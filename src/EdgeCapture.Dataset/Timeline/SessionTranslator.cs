@@ -22,6 +22,9 @@ internal sealed class SessionTranslator
 {
     private const int AssumedScreenWidth = 1920;
     private const int AssumedScreenHeight = 1080;
+
+    /// <summary>The first window the pointer is looked for in, in screen pixels around the estimate (see <see cref="LocateNearestFirst"/>).</summary>
+    private const int FirstSearchRadius = 64;
     private static readonly long CorrectionFrameAge = TimeSpan.FromSeconds(2).Ticks * 100;
     private static readonly (MouseButtons Button, string Name)[] ButtonNames =
     [
@@ -288,7 +291,7 @@ internal sealed class SessionTranslator
         (double estimateX, double estimateY, int radiusAtFrame) = _trail.At(frame.TimeNanoseconds);
         double scale = (double)frame.Width / _screenWidth;
         int radius = (int)Math.Ceiling(Math.Max(_pointer.SearchRadius, radiusAtFrame) * scale);
-        if (!_locator.TryLocate(frame, scale, (int)Math.Round(estimateX * scale), (int)Math.Round(estimateY * scale), radius, out int foundX, out int foundY))
+        if (!LocateNearestFirst(frame, scale, (int)Math.Round(estimateX * scale), (int)Math.Round(estimateY * scale), radius, out int foundX, out int foundY))
         {
             return (null, null);
         }
@@ -304,6 +307,29 @@ internal sealed class SessionTranslator
         summary.CorrectionsApplied++;
         summary.CorrectionPixelsTotal += Math.Sqrt((appliedX * appliedX) + (appliedY * appliedY));
         return (appliedX, appliedY);
+    }
+
+    /// <summary>
+    /// Looks for the pointer within <see cref="FirstSearchRadius"/> of the estimate, then within twice that, and so on up
+    /// to <paramref name="radius"/>: the first window with a match decides. The estimate is off by less than the full
+    /// radius almost always, and a wider window only adds places where a window's corner or a glyph can pass for the
+    /// arrow; searched whole at once, such a place with a lower score won over the real pointer near the estimate, and the
+    /// wrong correction then carried into every later press.
+    /// </summary>
+    private bool LocateNearestFirst(FrameReference frame, double scale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+    {
+        for (int ring = Math.Min(radius, (int)Math.Ceiling(FirstSearchRadius * scale)); ; ring = Math.Min(radius, ring * 2))
+        {
+            if (_locator!.TryLocate(frame, scale, estimateX, estimateY, ring, out foundX, out foundY))
+            {
+                return true;
+            }
+
+            if (ring >= radius)
+            {
+                return false;
+            }
+        }
     }
 
     private FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);

@@ -96,6 +96,69 @@ public sealed class PointerCorrectionTests
     }
 
     /// <summary>Finds the pointer a fixed offset from wherever it is asked to look, and remembers each search.</summary>
+    [Fact]
+    public void A_match_near_the_estimate_wins_over_a_farther_one_that_scores_better()
+    {
+        // Before any fix the search radius is the largest (900 px). An arrow-like place 300 px from the estimate scores
+        // better than the pointer 80 px from it: searched whole at once, the far place won and the wrong correction
+        // carried into the presses after it.
+        RecordScript script = new RecordScript()
+            .Mouse(MouseButtons.None, dx: 250)
+            .Mouse(MouseButtons.None, dx: 250)
+            .Frame(width: Width, height: Height)
+            .Wait(10).Mouse(MouseButtons.Left)
+            .Mouse(MouseButtons.None);
+        var locator = new PlacesLocator([(1460 + 80, 540, Score: 12), (1460 + 300, 540, Score: 2)]);
+
+        MemorySink sink = MemorySink.Translate(script.Records, locator: locator);
+
+        EventRow down = sink.Events.Single(row => row.Action == "click" && row.Pressed == true);
+        Assert.Equal((80, 0), (down.CorrectionX, down.CorrectionY));
+        Assert.Equal((1460 + 80, 540), (down.X, down.Y));
+        Assert.Equal([64, 128], locator.Radii);
+    }
+
+    [Fact]
+    public void Without_a_match_near_the_estimate_the_search_widens_to_the_full_radius()
+    {
+        RecordScript script = new RecordScript()
+            .Mouse(MouseButtons.None, dx: 250)
+            .Mouse(MouseButtons.None, dx: 250)
+            .Frame(width: Width, height: Height)
+            .Wait(10).Mouse(MouseButtons.Left)
+            .Mouse(MouseButtons.None);
+        var locator = new PlacesLocator([(1460 - 300, 540, Score: 5)]);
+
+        MemorySink sink = MemorySink.Translate(script.Records, locator: locator);
+
+        EventRow down = sink.Events.Single(row => row.Action == "click" && row.Pressed == true);
+        Assert.Equal((-300, 0), (down.CorrectionX, down.CorrectionY));
+        // Each window twice the last, until one holds a match.
+        Assert.Equal([64, 128, 256, 512], locator.Radii);
+    }
+
+    /// <summary>Arrow-like places at fixed positions: within a window, the best score wins, as in the real locator.</summary>
+    private sealed class PlacesLocator(IReadOnlyList<(int X, int Y, double Score)> places) : IPointerLocator
+    {
+        public List<int> Radii { get; } = [];
+
+        public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+        {
+            Radii.Add(radius);
+            (int X, int Y, double Score)? best = null;
+            foreach ((int x, int y, double score) in places)
+            {
+                if (Math.Abs(x - estimateX) <= radius && Math.Abs(y - estimateY) <= radius && (best is null || score < best.Value.Score))
+                {
+                    best = (x, y, score);
+                }
+            }
+
+            (foundX, foundY) = best is { } found ? (found.X, found.Y) : (0, 0);
+            return best is not null;
+        }
+    }
+
     private sealed class OffsetLocator(int offsetX, int offsetY) : IPointerLocator
     {
         public List<(long Frame, int EstimateX, int EstimateY)> Searches { get; } = [];

@@ -102,12 +102,7 @@ public sealed class PointerCorrectionTests
         // Before any fix the search radius is the largest (900 px). An arrow-like place 300 px from the estimate scores
         // better than the pointer 80 px from it: searched whole at once, the far place won and the wrong correction
         // carried into the presses after it.
-        RecordScript script = new RecordScript()
-            .Mouse(MouseButtons.None, dx: 250)
-            .Mouse(MouseButtons.None, dx: 250)
-            .Frame(width: Width, height: Height)
-            .Wait(10).Mouse(MouseButtons.Left)
-            .Mouse(MouseButtons.None);
+        RecordScript script = PressAfterMotion();
         var locator = new PlacesLocator([(1460 + 80, 540, Score: 12), (1460 + 300, 540, Score: 2)]);
 
         MemorySink sink = MemorySink.Translate(script.Records, locator: locator);
@@ -121,12 +116,7 @@ public sealed class PointerCorrectionTests
     [Fact]
     public void Without_a_match_near_the_estimate_the_search_widens_to_the_full_radius()
     {
-        RecordScript script = new RecordScript()
-            .Mouse(MouseButtons.None, dx: 250)
-            .Mouse(MouseButtons.None, dx: 250)
-            .Frame(width: Width, height: Height)
-            .Wait(10).Mouse(MouseButtons.Left)
-            .Mouse(MouseButtons.None);
+        RecordScript script = PressAfterMotion();
         var locator = new PlacesLocator([(1460 - 300, 540, Score: 5)]);
 
         MemorySink sink = MemorySink.Translate(script.Records, locator: locator);
@@ -136,6 +126,14 @@ public sealed class PointerCorrectionTests
         // Each window twice the last, until one holds a match.
         Assert.Equal([64, 128, 256, 512], locator.Radii);
     }
+
+    /// <summary>500 counts to the right (the estimate at x = 1460), a frame, then a left click.</summary>
+    private static RecordScript PressAfterMotion() => new RecordScript()
+        .Mouse(MouseButtons.None, dx: 250)
+        .Mouse(MouseButtons.None, dx: 250)
+        .Frame(width: Width, height: Height)
+        .Wait(10).Mouse(MouseButtons.Left)
+        .Mouse(MouseButtons.None);
 
     /// <summary>Arrow-like places at fixed positions: within a window, the best score wins, as in the real locator.</summary>
     private sealed class PlacesLocator(IReadOnlyList<(int X, int Y, double Score)> places) : IPointerLocator

@@ -1,3 +1,5 @@
+// Slightly over 400 lines: the capture stage's two threads (source and encoder) share the gate, the sampler and the
+// frame pool; apart, each would reach into the other's state.
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Threading.Channels;

@@ -1,3 +1,5 @@
+// Slightly over 400 lines: one pass over a session's records that keeps the pointer estimate, its corrections and the
+// recent frames in step; the step builder and the locator are already apart.
 using EdgeCapture.Dataset.Layouts;
 using EdgeCapture.Dataset.Reading;
 using EdgeCapture.Hid;

@@ -1,3 +1,5 @@
+// Long (about 500 lines) because it is one simulated run of the real relay end to end: the scripted evdev input, the
+// FIFOs for the gadget, the host side that decodes what arrives, and the typing check; each part only serves the run.
 using System.Globalization;
 using EdgeCapture.Hid;
 using EdgeCapture.Input;

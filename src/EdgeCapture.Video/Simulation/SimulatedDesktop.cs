@@ -1,3 +1,5 @@
+// Long (about 550 lines) because it is one deterministic renderer whose windows, menus and pointer react to the same
+// script state; split by window, the drawing order and the shared state would be spread over files.
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Input.Simulation;
 using EdgeCapture.Video.Sampling;

@@ -23,7 +23,9 @@ namespace EdgeCapture.Dataset.Benchmarks;
 /// wall time, CPU time and peak RSS. Three session sizes, 10x and 32x apart, show whether memory stays bounded. Also prints the pointer accuracy
 /// measured on the simulated desktop (--accuracy-seeds). With --pointer absolute the session is recorded as in absolute
 /// pointer mode (a pointer position after each mouse record that moved the pointer), so the export searches no frame.
-/// Usage: [--sizes-mib 32,320,1024] [--runs 3] [--accuracy-seeds 8] [--pointer relative|absolute].
+/// With --cli PATH (the Bench target passes the published self-contained CLI) the shipped `edgecapture dataset export`
+/// is timed too, in the same loop, as a second row per size.
+/// Usage: [--sizes-mib 32,320,1024] [--runs 3] [--accuracy-seeds 8] [--pointer relative|absolute] [--cli PATH].
 /// </summary>
 internal static class Program
 {
@@ -70,7 +72,7 @@ internal static class Program
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (int size in sizes)
             {
-                Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs, absolute);
+                Measure(Path.Combine(root, size.ToString(CultureInfo.InvariantCulture)), size, runs, absolute, StringOption(args, "--cli"));
             }
         }
         finally
@@ -94,7 +96,7 @@ internal static class Program
         Console.WriteLine(Invariant($"pointer found in the frame before {result.Found} of {result.Attempted} presses ({(double)result.Found / Math.Max(1, result.Attempted):P0})"));
     }
 
-    private static void Measure(string directory, int sizeMiB, int runs, bool absolute)
+    private static void Measure(string directory, int sizeMiB, int runs, bool absolute, string? cli)
     {
         Directory.CreateDirectory(directory);
         string box = Path.Combine(directory, "box");
@@ -109,18 +111,35 @@ internal static class Program
         File.WriteAllText(ageScript, "#!/bin/sh\nset -e\nfor f in \"$@\"; do /usr/bin/age -d -i " + identityPath + " -o /dev/null \"$f\"; done\n");
         var age = new List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)>();
         var export = new List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)>();
+        var shipped = new List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)>();
         for (int run = 0; run < runs; run++)
         {
             age.Add(Timed(["/bin/sh", ageScript, .. files]));
             string output = Path.Combine(directory, "out-" + run.ToString(CultureInfo.InvariantCulture));
             export.Add(Timed(selfIsHost ? [self, selfDll, "child-export", box, identityPath, output] : [self, "child-export", box, identityPath, output]));
             Directory.Delete(output, recursive: true);
+            if (cli is not null)
+            {
+                shipped.Add(Timed([cli, "dataset", "export", "--outbox", box, "-i", identityPath, "-o", output, "--json"]));
+                Directory.Delete(output, recursive: true);
+            }
         }
 
         double mib = bytes / (1024.0 * 1024.0);
+        string session = Invariant($"{sizeMiB} MiB{(absolute ? ", absolute" : string.Empty)}");
+        Row(session, segments, mib, age, export);
+        if (shipped.Count > 0)
+        {
+            Row(session + ", shipped CLI", segments, mib, age, shipped);
+        }
+    }
+
+    private static void Row(string session, int segments, double mib, List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)> age, List<(double Seconds, long PeakKiB, double CpuSeconds, double HeapMiB)> export)
+    {
         double ageSeconds = Median(age.Select(sample => sample.Seconds));
         double exportSeconds = Median(export.Select(sample => sample.Seconds));
-        Console.WriteLine(Invariant($"| {sizeMiB} MiB{(absolute ? ", absolute" : string.Empty)} | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {Median(age.Select(sample => sample.CpuSeconds)):0.00} | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {Median(export.Select(sample => sample.CpuSeconds)):0.00} | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {export.Max(sample => sample.HeapMiB):0} | {ageSeconds / exportSeconds:0.00}x |"));
+        double heap = export.Max(sample => sample.HeapMiB);
+        Console.WriteLine(Invariant($"| {session} | {segments} | {mib:0.0} | {ageSeconds:0.00} ({mib / ageSeconds:0}) | {Median(age.Select(sample => sample.CpuSeconds)):0.00} | {age.Max(sample => sample.PeakKiB) / 1024.0:0} | {exportSeconds:0.00} ({mib / exportSeconds:0}) | {Median(export.Select(sample => sample.CpuSeconds)):0.00} | {export.Max(sample => sample.PeakKiB) / 1024.0:0} | {(heap > 0 ? heap.ToString("0", CultureInfo.InvariantCulture) : "-")} | {ageSeconds / exportSeconds:0.00}x |"));
     }
 
     /// <summary>Seals a synthetic session of about <paramref name="sizeMiB"/> into a real outbox; copies each ciphertext out for age.</summary>

@@ -132,44 +132,12 @@ internal sealed class ReferencePointerTemplate
 
     public int Height { get; }
 
-    /// <summary>
-    /// The classic arrow at <paramref name="scale"/>: 12x19 at 1x, rows 0-11 widen by one pixel per row, rows 12-18 narrow
-    /// to the tail; outline black, inside white (the shape Windows, GNOME and the simulated desktop draw by default).
-    /// </summary>
+    /// <summary>The arrow at <paramref name="scale"/>: the same shape the fast locator searches (<see cref="ArrowMask"/>).</summary>
     public static ReferencePointerTemplate Arrow(double scale)
     {
-        const int BaseWidth = 12;
-        const int BaseHeight = 19;
-        int width = Math.Max(1, (int)Math.Round(BaseWidth * scale));
-        int height = Math.Max(1, (int)Math.Round(BaseHeight * scale));
-        var pixels = new List<(int, int, byte)>();
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                // Sample the 1x shape at the centre of this pixel.
-                int row = Math.Min(BaseHeight - 1, (int)((y + 0.5) / scale));
-                int column = Math.Min(BaseWidth - 1, (int)((x + 0.5) / scale));
-                int span = row < 12 ? row : 12 - ((row - 12) / 2);
-                if (column > Math.Min(span, 11))
-                {
-                    continue;
-                }
-
-                bool edge = column == 0 || column == span || row == BaseHeight - 1;
-                pixels.Add((x, y, edge ? (byte)0 : (byte)255));
-            }
-        }
-
-        // Quick test: the tip, the left edge half-way down, and two inside pixels.
-        (int, int, bool)[] quick =
-        [
-            (0, 0, true),
-            (0, (int)(10 * scale), true),
-            ((int)(2.5 * scale), (int)(8.5 * scale), false),
-            ((int)(4.5 * scale), (int)(10.5 * scale), false),
-        ];
-        return new ReferencePointerTemplate(width, height, [.. pixels], quick);
+        ArrowMask mask = ArrowMask.At(scale);
+        (int X, int Y, bool Dark)[] quick = [.. mask.Quick.Select((point, index) => (point.X, point.Y, index < 2))];
+        return new ReferencePointerTemplate(mask.Width, mask.Height, [.. mask.Pixels], quick);
     }
 
     public bool PassesQuickTest(in ReferenceGrayImage image, int x, int y)

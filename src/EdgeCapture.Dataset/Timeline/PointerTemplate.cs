@@ -65,38 +65,8 @@ internal sealed class PointerTemplate
     /// </summary>
     public static PointerTemplate Arrow(double scale)
     {
-        const int BaseWidth = 12;
-        const int BaseHeight = 19;
-        int width = Math.Max(1, (int)Math.Round(BaseWidth * scale));
-        int height = Math.Max(1, (int)Math.Round(BaseHeight * scale));
-        var pixels = new List<(int, int, byte)>();
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                // Sample the 1x shape at the centre of this pixel.
-                int row = Math.Min(BaseHeight - 1, (int)((y + 0.5) / scale));
-                int column = Math.Min(BaseWidth - 1, (int)((x + 0.5) / scale));
-                int span = row < 12 ? row : 12 - ((row - 12) / 2);
-                if (column > Math.Min(span, 11))
-                {
-                    continue;
-                }
-
-                bool edge = column == 0 || column == span || row == BaseHeight - 1;
-                pixels.Add((x, y, edge ? (byte)0 : (byte)255));
-            }
-        }
-
-        // Quick test: the tip and the left edge half-way down (dark), two inside pixels (bright).
-        (int, int)[] quick =
-        [
-            (0, 0),
-            (0, (int)(10 * scale)),
-            ((int)(2.5 * scale), (int)(8.5 * scale)),
-            ((int)(4.5 * scale), (int)(10.5 * scale)),
-        ];
-        return new PointerTemplate(width, height, pixels, quick);
+        ArrowMask mask = ArrowMask.At(scale);
+        return new PointerTemplate(mask.Width, mask.Height, mask.Pixels, mask.Quick);
     }
 
     /// <summary>The runs as offsets for prefix sums of <paramref name="stride"/> (cached for the last stride).</summary>
@@ -162,5 +132,53 @@ internal sealed class PointerTemplate
         }
 
         return [.. runs];
+    }
+}
+
+/// <summary>
+/// The arrow pointer as pixels: where it is outline (0) and fill (255) at a scale, and the four quick-test pixels (the tip
+/// and the left edge half-way down, dark; two inside pixels, bright). One shape for the fast locator and the plain one the
+/// tests check it against, so they can differ only in how they search.
+/// </summary>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height in pixels.</param>
+/// <param name="Pixels">The shape's pixels (everything else is ignored).</param>
+/// <param name="Quick">Dark, dark, bright, bright.</param>
+internal sealed record ArrowMask(int Width, int Height, List<(int X, int Y, byte Value)> Pixels, (int X, int Y)[] Quick)
+{
+    /// <summary>The arrow, 12x19 at 1x, sampled at <paramref name="scale"/>.</summary>
+    public static ArrowMask At(double scale)
+    {
+        const int BaseWidth = 12;
+        const int BaseHeight = 19;
+        int width = Math.Max(1, (int)Math.Round(BaseWidth * scale));
+        int height = Math.Max(1, (int)Math.Round(BaseHeight * scale));
+        var pixels = new List<(int, int, byte)>();
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                // Sample the 1x shape at the centre of this pixel.
+                int row = Math.Min(BaseHeight - 1, (int)((y + 0.5) / scale));
+                int column = Math.Min(BaseWidth - 1, (int)((x + 0.5) / scale));
+                int span = row < 12 ? row : 12 - ((row - 12) / 2);
+                if (column > Math.Min(span, 11))
+                {
+                    continue;
+                }
+
+                bool edge = column == 0 || column == span || row == BaseHeight - 1;
+                pixels.Add((x, y, edge ? (byte)0 : (byte)255));
+            }
+        }
+
+        (int, int)[] quick =
+        [
+            (0, 0),
+            (0, (int)(10 * scale)),
+            ((int)(2.5 * scale), (int)(8.5 * scale)),
+            ((int)(4.5 * scale), (int)(10.5 * scale)),
+        ];
+        return new ArrowMask(width, height, pixels, quick);
     }
 }

@@ -111,8 +111,8 @@ internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
 /// <summary>A pointer shape as a mask: pixels expected dark (outline) and bright (fill); everything else is ignored.</summary>
 internal sealed class ReferencePointerTemplate
 {
-    private const int DarkBelow = 96;
-    private const int BrightAbove = 160;
+    private const int DarkBelow = PointerTemplate.DarkBelow;
+    private const int BrightAbove = PointerTemplate.BrightAbove;
     private readonly (int X, int Y, byte Value)[] _pixels;
     private readonly (int X, int Y, bool Dark)[] _quick;
     private readonly int _outlineCount;

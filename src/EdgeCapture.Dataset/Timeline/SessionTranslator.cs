@@ -1,5 +1,3 @@
-// Slightly over 400 lines: one pass over a session's records that keeps the pointer estimate, its corrections and the
-// recent frames in step; the step builder and the locator are already apart.
 using EdgeCapture.Dataset.Layouts;
 using EdgeCapture.Dataset.Reading;
 using EdgeCapture.Hid;
@@ -44,8 +42,6 @@ internal sealed class SessionTranslator
     private long _wallClockAnchor;
     private int _screenWidth = AssumedScreenWidth;
     private int _screenHeight = AssumedScreenHeight;
-    private const int RecentFrameCount = 16;
-    private readonly Queue<FrameReference> _recentFrames = new();
     private readonly EstimateTrail _trail = new();
     private bool _positionKnown;
     private MouseRecord? _heldMouse;
@@ -70,7 +66,6 @@ internal sealed class SessionTranslator
         (_screenWidth, _screenHeight) = firstHeader.Screen is { Width: > 0, Height: > 0 } screen ? (screen.Width, screen.Height) : (AssumedScreenWidth, AssumedScreenHeight);
         _pointer = new PointerEstimator(_screenWidth, _screenHeight);
         _buttons = MouseButtons.None;
-        _recentFrames.Clear();
         _trail.Reset(_pointer.X, _pointer.Y, _pointer.SearchRadius);
         _positionKnown = false;
         _heldMouse = null;
@@ -139,11 +134,12 @@ internal sealed class SessionTranslator
     }
 
     /// <summary>
-    /// Every frame this translator and its step builder still hold between segments: the buffers they are slices of stay
-    /// out of the pool (<see cref="PlaintextPool.ReleaseUnreferenced"/>). A holder missing here fails loudly when its frame is
-    /// read (<see cref="FrameReference.Jpeg"/>).
+    /// Every frame held between segments: all live in the step builder (its recent frames, which the correction also
+    /// searches, and open steps). The buffers they are slices of stay out of the pool
+    /// (<see cref="PlaintextPool.ReleaseUnreferenced"/>); a holder missing here fails loudly when its frame is read
+    /// (<see cref="FrameReference.Jpeg"/>).
     /// </summary>
-    public IEnumerable<FrameReference> HeldFrames() => _recentFrames.Concat(_steps.HeldFrames());
+    public IEnumerable<FrameReference> HeldFrames() => _steps.HeldFrames();
 
     public SessionSummary EndSession()
     {
@@ -155,7 +151,6 @@ internal sealed class SessionTranslator
         }
 
         _steps.End();
-        _recentFrames.Clear();
         _sink.EndSession(summary);
         _summary = null;
         return summary;
@@ -334,17 +329,11 @@ internal sealed class SessionTranslator
         }
     }
 
-    private FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);
+    private FrameReference? FrameAtOrBefore(long time) => _steps.FrameAtOrBefore(time);
 
     private void OnFrame(FrameRecord frame)
     {
         var reference = new FrameReference(frame.MonotonicNanoseconds, frame.Width, frame.Height, frame.Image, _plaintext);
-        _recentFrames.Enqueue(reference);
-        if (_recentFrames.Count > RecentFrameCount)
-        {
-            _recentFrames.Dequeue();
-        }
-
         _summary!.Frames++;
         _steps.Frame(reference);
         _sink.Frame(reference);

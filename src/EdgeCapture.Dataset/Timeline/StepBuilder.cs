@@ -72,6 +72,7 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
     {
         _screenWidth = Math.Max(1, screenWidth);
         _screenHeight = Math.Max(1, screenHeight);
+        _recentFrames.Clear();
     }
 
     public void Frame(FrameReference frame)
@@ -550,7 +551,8 @@ internal sealed class StepBuilder(KeyboardLayout layout, Action<StepRow> emit)
         FrameBefore = FrameAtOrBefore(start),
     };
 
-    private FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);
+    /// <summary>The latest of the last 16 frames stamped at or before <paramref name="time"/> (the translator's pointer correction asks too).</summary>
+    public FrameReference? FrameAtOrBefore(long time) => FrameReference.LatestAtOrBefore(_recentFrames, time);
 
     private void Complete(StepRow step)
     {

@@ -34,10 +34,10 @@ internal sealed class SegmentPlaintext
 /// The export's plaintext buffers, reused segment after segment. Without it every segment was a new large object of
 /// several MiB that died young; the GC raised its large-object budget instead of collecting, and the heap grew towards
 /// its bound, 70% of it garbage. A translated segment's buffer goes back to the pool as soon as no frame still held
-/// (the translator's recent frames, a step waiting for its frame after) is a slice of it; past
+/// (<see cref="SessionTranslator.HeldFrames"/>: the recent frames, the frames open steps began on) is a slice of it; past
 /// <see cref="MaximumHeldSegments"/> such segments, the oldest one's held frames are copied out and its buffer released,
-/// so what the pool holds is bounded whatever the session's length. Rent is called by the reading stage, everything else
-/// by the writing stage.
+/// so what the pool holds is bounded whatever the session's length. <see cref="Rent"/> and <see cref="Refused"/> are called
+/// by the reading stage, the rest by the writing stage; the buffer lists they share are locked.
 /// </summary>
 internal sealed class PlaintextPool : IDisposable
 {

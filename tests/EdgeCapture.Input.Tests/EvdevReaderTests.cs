@@ -243,6 +243,53 @@ public sealed class EvdevReaderTests
     }
 
     [Fact]
+    public void A_device_is_counted_from_AddDevice_on_even_while_the_reader_thread_takes_it_over()
+    {
+        // The relay service reports its device count right after adding; a count that dipped to zero while the reader
+        // thread moved the device from pending to open made that report (and the service's health) wrong.
+        using var directory = new TemporaryDirectory();
+        var fifos = new List<FifoWriter>();
+        try
+        {
+            using var reader = new EvdevReader(new RecordingSink(), TestTime.Create());
+            reader.Start();
+            int expected = 0;
+            int lowest = int.MaxValue;
+            using var stop = new ManualResetEventSlim();
+            var observer = new Thread(() =>
+            {
+                while (!stop.IsSet)
+                {
+                    // The floor first: expected rises only after AddDevice returned, so the count read after it is at least it.
+                    int floor = Volatile.Read(ref expected);
+                    int count = reader.DeviceCount;
+                    if (count < floor)
+                    {
+                        lowest = Math.Min(lowest, count);
+                    }
+                }
+            });
+            observer.Start();
+            for (int index = 0; index < EvdevReader.MaximumDevices; index++)
+            {
+                FifoWriter fifo = FifoWriter.Create(directory.Combine("event" + index));
+                fifos.Add(fifo);
+                Assert.NotNull(reader.AddDevice(new EvdevDeviceOptions(fifo.Path) { Kind = InputDeviceKind.Keyboard }));
+                Volatile.Write(ref expected, index + 1);
+                Assert.Equal(index + 1, reader.DeviceCount);
+            }
+
+            stop.Set();
+            observer.Join();
+            Assert.Equal(int.MaxValue, lowest);
+        }
+        finally
+        {
+            fifos.ForEach(fifo => fifo.Dispose());
+        }
+    }
+
+    [Fact]
     public void A_fifo_without_a_configured_kind_is_not_relayed()
     {
         using var directory = new TemporaryDirectory();

@@ -41,11 +41,19 @@ public sealed unsafe partial class EvdevReader
 
     private void AcceptPendingDevices()
     {
-        while (_pendingAdds.TryDequeue(out EvdevDevice? device))
+        while (true)
         {
+            EvdevDevice? device;
             bool full;
+
+            // Dequeued and added under the lock DeviceCount takes, so that no reader of it sees a device in neither place.
             lock (_devicesLock)
             {
+                if (!_pendingAdds.TryDequeue(out device))
+                {
+                    return;
+                }
+
                 full = _deviceCount == MaximumDevices;
                 if (!full)
                 {

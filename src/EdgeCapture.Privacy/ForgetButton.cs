@@ -128,13 +128,21 @@ public sealed partial class ForgetButton : IDisposable
                 return;
             }
 
-            _disposed = true;
             _debounceTimer.Dispose();
             if (!_lineReady || _controller is null)
             {
+                _disposed = true;
                 return;
             }
 
+            if (_phase == ButtonPhase.PressSettling)
+            {
+                // Shutting down inside the debounce: a press still held is the user's to honour, not to lose. Forgetting
+                // on a glitch costs recording; dropping a real press keeps what the user asked to discard.
+                AcceptSettlingPressIfHeld();
+            }
+
+            _disposed = true;
             _lineReady = false;
         }
 
@@ -225,6 +233,24 @@ public sealed partial class ForgetButton : IDisposable
                 default:
                     break;
             }
+        }
+    }
+
+    private void AcceptSettlingPressIfHeld()
+    {
+        try
+        {
+            if (_controller!.Read(_pin.Line) == _pin.PressedLevel)
+            {
+                _phase = ButtonPhase.Pressed;
+                Accept(new ForgetRequest(_pressedAt, _window));
+            }
+        }
+#pragma warning disable CA1031 // As in OnDebounceElapsed: a failed read drops this press; logged.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogReadFailed(_logger, _pin.Line, exception);
         }
     }
 

@@ -67,6 +67,35 @@ public sealed class ForgetButtonTests
     }
 
     [Fact]
+    public void A_press_still_held_inside_the_debounce_when_the_box_shuts_down_is_honoured()
+    {
+        using var rig = new PrivacyRig();
+        long pressedAt = rig.Now;
+        Press(rig);
+        rig.Advance(10);
+        rig.Dispose();
+
+        Assert.True(rig.Hardware.ForgetRequests.TryRead(out ForgetRequest request));
+        Assert.Equal(pressedAt, request.PressedAtNanoseconds);
+        Assert.Equal(1, rig.Hardware.ForgetButton!.AcceptedPresses);
+        Assert.True(rig.Hardware.ForgetRequests.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public void A_glitch_already_released_when_the_box_shuts_down_is_still_not_a_press()
+    {
+        using var rig = new PrivacyRig();
+        Press(rig);
+        rig.Advance(5);
+        Release(rig);
+        rig.Advance(5);
+        rig.Dispose();
+
+        Assert.False(rig.Hardware.ForgetRequests.TryRead(out _));
+        Assert.Equal(0, rig.Hardware.ForgetButton!.AcceptedPresses);
+    }
+
+    [Fact]
     public void Presses_nobody_reads_beyond_the_channel_capacity_are_counted_as_dropped()
     {
         using var rig = new PrivacyRig();

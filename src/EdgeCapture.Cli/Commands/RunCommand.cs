@@ -61,22 +61,19 @@ internal static class RunCommand
             {
                 // A recipient that can never work (wrong prefix, a low-order point such as all zeros) is refused here, in the
                 // file too, not at the first seal: the configuration's own list was already checked by its loader.
-                int fileRecipients = 0;
-                if (configuration.RecipientsFile is { } recipientsFile)
+                int recipients;
+                try
                 {
-                    try
-                    {
-                        using var reader = new StreamReader(recipientsFile);
-                        fileRecipients = EdgeCapture.Crypto.AgeRecipient.ParseList(reader).Count;
-                    }
-                    catch (Exception error) when (error is IOException or UnauthorizedAccessException or EdgeCapture.Crypto.AgeException)
-                    {
-                        await stderr.WriteLineAsync($"run: recipientsFile {recipientsFile}: {error.Message}").ConfigureAwait(false);
-                        return ExitCodes.Usage;
-                    }
+                    recipients = EdgeCapture.Crypto.AgeRecipientLoader.Load(configuration.Recipients, configuration.RecipientsFile is { } file ? [file] : []).Count;
+                }
+                catch (EdgeCapture.Crypto.AgeRecipientSourceException error)
+                {
+                    // The loader's message starts with the file's path.
+                    await stderr.WriteLineAsync($"run: recipientsFile {error.Message}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
                 }
 
-                await stdout.WriteLineAsync($"run: configuration OK: device {configuration.DeviceId}, data {configuration.DataDirectory}, {configuration.Recipients.Count + fileRecipients} recipient(s)").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"run: configuration OK: device {configuration.DeviceId}, data {configuration.DataDirectory}, {recipients} recipient(s)").ConfigureAwait(false);
                 return 0;
             }
 

@@ -23,9 +23,12 @@ internal static class PointerAccuracyMeasurement
     private const int Height = DesktopActivityScript.ScreenHeight;
     private static readonly long FrameLead = 30_000_000;
 
-    /// <summary>Errors in pixels at every button press, with and without the frame correction.</summary>
-    internal sealed record Result(IReadOnlyList<double> Corrected, IReadOnlyList<double> Uncorrected, long Attempted, long Found)
+    /// <summary>Errors in pixels at every button press, with and without the frame correction, and where the host's pointer was (in the same order).</summary>
+    internal sealed record Result(IReadOnlyList<double> Corrected, IReadOnlyList<double> Uncorrected, IReadOnlyList<(int X, int Y)> HostPointer, long Attempted, long Found)
     {
+        /// <summary>Whether the host held its pointer's hotspot on the last column or row of the screen at press <paramref name="index"/>.</summary>
+        public bool PinnedAtRightOrBottom(int index) => HostPointer[index].X == Width - 1 || HostPointer[index].Y == Height - 1;
+
         public static double Percentile(IReadOnlyList<double> values, double fraction)
         {
             double[] sorted = [.. values.Order()];
@@ -39,6 +42,7 @@ internal static class PointerAccuracyMeasurement
     {
         var corrected = new List<double>();
         var uncorrected = new List<double>();
+        var hostPointer = new List<(int X, int Y)>();
         long attempted = 0;
         long found = 0;
         using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = jpegQuality });
@@ -50,14 +54,14 @@ internal static class PointerAccuracyMeasurement
             (List<EventRow> withoutFrames, _) = Translate(contents, correct: false);
             attempted += summary.CorrectionsAttempted;
             found += summary.CorrectionsApplied;
-            Collect(withFrames, truth, corrected);
-            Collect(withoutFrames, truth, uncorrected);
+            Collect(withFrames, truth, corrected, hostPointer);
+            Collect(withoutFrames, truth, uncorrected, null);
         }
 
-        return new Result(corrected, uncorrected, attempted, found);
+        return new Result(corrected, uncorrected, hostPointer, attempted, found);
     }
 
-    private static void Collect(List<EventRow> rows, List<(long Time, int X, int Y)> truth, List<double> errors)
+    private static void Collect(List<EventRow> rows, List<(long Time, int X, int Y)> truth, List<double> errors, List<(int X, int Y)>? hostPointer)
     {
         int index = 0;
         foreach (EventRow row in rows.Where(row => row.Action == "click" && row.Pressed == true))
@@ -70,6 +74,7 @@ internal static class PointerAccuracyMeasurement
             double dx = row.X!.Value - truth[index].X;
             double dy = row.Y!.Value - truth[index].Y;
             errors.Add(Math.Sqrt((dx * dx) + (dy * dy)));
+            hostPointer?.Add((truth[index].X, truth[index].Y));
         }
     }
 

@@ -41,5 +41,10 @@ public sealed class PointerAccuracyTests
         {
             Assert.Contains(figure, EdgeCapture.Dataset.Timeline.PointerAccuracy.Summary, StringComparison.Ordinal);
         }
+
+        // The card says every miss was a pointer pinned at the right or bottom edge: every press more than 2 px off is one.
+        int[] offElsewhere = [.. Enumerable.Range(0, result.Corrected.Count).Where(index => result.Corrected[index] > 2 && !result.PinnedAtRightOrBottom(index))];
+        Assert.True(offElsewhere.Length == 0, $"presses more than 2 px off away from the right and bottom edges: {string.Join(", ", offElsewhere.Select(index => $"{result.HostPointer[index]} off {result.Corrected[index]:0} px"))}");
+        Assert.Contains("pinned at the right or bottom edge", EdgeCapture.Dataset.Timeline.PointerAccuracy.Summary, StringComparison.Ordinal);
     }
 }

@@ -248,28 +248,29 @@ public sealed class EvdevReaderTests
         // The relay service reports its device count right after adding; a count that dipped to zero while the reader
         // thread moved the device from pending to open made that report (and the service's health) wrong.
         using var directory = new TemporaryDirectory();
+        using var reader = new EvdevReader(new RecordingSink(), TestTime.Create());
+        reader.Start();
         var fifos = new List<FifoWriter>();
+        int expected = 0;
+        int lowest = int.MaxValue;
+        int stop = 0;
+        var observer = new Thread(() =>
+        {
+            while (Volatile.Read(ref stop) == 0)
+            {
+                // The floor first: expected rises only after AddDevice returned, so the count read after it is at least it.
+                int floor = Volatile.Read(ref expected);
+                int count = reader.DeviceCount;
+                if (count < floor)
+                {
+                    lowest = Math.Min(lowest, count);
+                }
+            }
+        })
+        { IsBackground = true };
+        observer.Start();
         try
         {
-            using var reader = new EvdevReader(new RecordingSink(), TestTime.Create());
-            reader.Start();
-            int expected = 0;
-            int lowest = int.MaxValue;
-            using var stop = new ManualResetEventSlim();
-            var observer = new Thread(() =>
-            {
-                while (!stop.IsSet)
-                {
-                    // The floor first: expected rises only after AddDevice returned, so the count read after it is at least it.
-                    int floor = Volatile.Read(ref expected);
-                    int count = reader.DeviceCount;
-                    if (count < floor)
-                    {
-                        lowest = Math.Min(lowest, count);
-                    }
-                }
-            });
-            observer.Start();
             for (int index = 0; index < EvdevReader.MaximumDevices; index++)
             {
                 FifoWriter fifo = FifoWriter.Create(directory.Combine("event" + index));
@@ -278,15 +279,16 @@ public sealed class EvdevReaderTests
                 Volatile.Write(ref expected, index + 1);
                 Assert.Equal(index + 1, reader.DeviceCount);
             }
-
-            stop.Set();
-            observer.Join();
-            Assert.Equal(int.MaxValue, lowest);
         }
         finally
         {
+            // Stopped whatever failed, so that no spinning thread outlives the test.
+            Volatile.Write(ref stop, 1);
+            observer.Join();
             fifos.ForEach(fifo => fifo.Dispose());
         }
+
+        Assert.Equal(int.MaxValue, lowest);
     }
 
     [Fact]

@@ -136,11 +136,12 @@ public sealed class RelayFaultTests
         SimulatedDevice mouse = rig.AddDevice("event-mouse", InputDeviceKind.Mouse);
         mouse.Write(Key(ButtonCodes.Left, 1), Report());
         Assert.Equal("01000000000000", Hex(rig.MouseHost.Next()));
+        rig.Sink.WaitFor("frame"); // the press's frame: no stale signal may stand in for a later frame
 
         endpoint!.HostAbsent = true;
         File.WriteAllText(rig.UdcStatePath, "suspended\n");
         mouse.Write(Rel(RelativeAxes.X, 300), Report(), Key(ButtonCodes.Left, 0), Report(), Key(ButtonCodes.Right, 1), Rel(RelativeAxes.Y, -40), Report());
-        rig.Sink.WaitFor("frame", 4);
+        rig.Sink.WaitFor("frame", 3);
         Assert.True(SpinWait.SpinUntil(() => rig.Relay.Counters.Shutdowns >= 1, HangGuard), "hang guard");
 
         endpoint.HostAbsent = false;
@@ -162,6 +163,7 @@ public sealed class RelayFaultTests
         SimulatedDevice media = rig.AddDevice("event-media", InputDeviceKind.ConsumerControl);
         media.Write(Key(KeyCodes.VolumeUp, 1), Report());
         Assert.Equal("E900", Hex(rig.ConsumerHost.Next()));
+        rig.Sink.WaitFor("frame"); // the press's frame: no stale signal may stand in for a later frame
 
         endpoint!.HostAbsent = true;
         File.WriteAllText(rig.UdcStatePath, "suspended\n");

@@ -234,6 +234,11 @@ internal sealed class SignallingSink(IEvdevEventSink inner) : IEvdevEventSink
         _signals.Writer.TryWrite("removed");
     }
 
+    /// <summary>
+    /// Consumes signals in order until <paramref name="count"/> of <paramref name="signal"/> were seen (others are skipped).
+    /// Signals are never cleared: a frame written earlier and not waited for answers the next wait, so wait for every frame
+    /// a write makes before relying on a later one having been applied.
+    /// </summary>
     public void WaitFor(string signal, int count = 1)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

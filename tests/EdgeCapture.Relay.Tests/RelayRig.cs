@@ -1,4 +1,3 @@
-using EdgeCapture.Linux;
 using EdgeCapture.Input;
 using EdgeCapture.Input.Evdev;
 using EdgeCapture.Relay.Gadget;

@@ -37,6 +37,9 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<bool>? _pendingWait;
     private ConnectionFacts? _current;
+
+    // The connection whose birth was sent and not yet acknowledged (the run loop only): a stop then still owes its death.
+    private ConnectionFacts? _birthInFlight;
     private long _generation;
     private int _started;
 
@@ -246,10 +249,15 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
                 new PresenceMessage(_options.DeviceId, true, sequence, _time.GetUtcNow(), presence.BirthDetails?.Invoke() ?? ReadOnlyMemory<byte>.Empty),
                 presence.DeviceKey);
             var facts = new ConnectionFacts(0, maximumPacketSize, result.IsSessionPresent, sequence);
+            _birthInFlight = facts;
             PublishOutcome outcome = await PublishNowAsync(new OutgoingMessage(UploadTopics.Presence(_options.DeviceId), birth, Retain: true), facts, cancellationToken).ConfigureAwait(false);
+            _birthInFlight = null;
             if (!outcome.IsDelivered)
             {
+                // No PUBACK does not mean no birth: the broker may keep it retained. The death follows it, so that the box
+                // is never left shown online (a clean disconnect does not fire the Will).
                 LogBirthFailed(_logger, outcome.Detail);
+                await PublishDeathAsync(facts).ConfigureAwait(false);
                 await DisconnectQuietlyAsync().ConfigureAwait(false);
                 return false;
             }
@@ -488,11 +496,13 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
 
     private async Task ShutDownAsync()
     {
-        ConnectionFacts? facts = Current;
-        if (_client.IsConnected && facts is not null && _options.Presence is { } presence)
+        // A stop while the birth awaited its PUBACK cancelled that wait, but the broker may hold the birth retained already:
+        // the death follows it all the same.
+        ConnectionFacts? facts = Current ?? _birthInFlight;
+        _birthInFlight = null;
+        if (facts is not null)
         {
-            byte[] death = PresenceCodec.Encode(new PresenceMessage(_options.DeviceId, false, facts.BirthDeathSequence, _time.GetUtcNow(), ReadOnlyMemory<byte>.Empty), presence.DeviceKey);
-            await PublishNowAsync(new OutgoingMessage(UploadTopics.Presence(_options.DeviceId), death, Retain: true), facts, CancellationToken.None).ConfigureAwait(false);
+            await PublishDeathAsync(facts).ConfigureAwait(false);
         }
 
         await DisconnectQuietlyAsync().ConfigureAwait(false);
@@ -500,6 +510,16 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
         while (_work.Reader.TryRead(out WorkItem? item))
         {
             (item as PublishWork)?.Completion.TrySetResult(new PublishOutcome(PublishStatus.NotConnected, "connection closed"));
+        }
+    }
+
+    /// <summary>Publishes this connection's retained, signed death while the client is still connected.</summary>
+    private async Task PublishDeathAsync(ConnectionFacts facts)
+    {
+        if (_client.IsConnected && _options.Presence is { } presence)
+        {
+            byte[] death = PresenceCodec.Encode(new PresenceMessage(_options.DeviceId, false, facts.BirthDeathSequence, _time.GetUtcNow(), ReadOnlyMemory<byte>.Empty), presence.DeviceKey);
+            await PublishNowAsync(new OutgoingMessage(UploadTopics.Presence(_options.DeviceId), death, Retain: true), facts, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

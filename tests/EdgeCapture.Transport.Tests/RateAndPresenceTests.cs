@@ -110,6 +110,35 @@ public sealed class PresenceTests
     }
 
     [Fact]
+    public async Task A_stop_while_the_birth_awaits_its_acknowledgement_still_leaves_the_box_offline()
+    {
+        // The stop is requested while the broker handles the birth, before its PUBACK can leave: the box's publish of the
+        // birth is cancelled, but the broker keeps the birth retained. Without a death after it the box stayed "online".
+        await using UploadRig rig = await UploadRig.StartAsync();
+        int stopsRequested = 0;
+        rig.Broker.Server.InterceptingPublishAsync += arguments =>
+        {
+            if (arguments.ApplicationMessage.Topic == UploadTopics.Presence(UploadRig.DeviceId)
+                && PresenceCodec.Decode(System.Buffers.BuffersExtensions.ToArray(arguments.ApplicationMessage.Payload)).Message.Online
+                && Interlocked.Increment(ref stopsRequested) == 1)
+            {
+                rig.RequestStop();
+            }
+
+            return Task.CompletedTask;
+        };
+        rig.StartBox();
+        await Eventually.HoldsAsync(() => Volatile.Read(ref stopsRequested) == 1, "the birth reached the broker");
+        await rig.StopBoxAsync();
+
+        // The death may come from the box or, as the broker publishes the Will once the connection is gone, a moment later.
+        PresenceMessage Retained() => PresenceCodec.Decode(System.Buffers.BuffersExtensions.ToArray(
+            rig.Broker.Server.GetRetainedMessageAsync(UploadTopics.Presence(UploadRig.DeviceId)).GetAwaiter().GetResult().Payload)).Message;
+        await Eventually.HoldsAsync(() => !Retained().Online, "the retained presence says offline after the box stopped", diagnostics: rig.Logs);
+        Assert.Equal(1, Retained().BirthDeathSequence);
+    }
+
+    [Fact]
     public void The_bd_seq_file_survives_restarts_and_refuses_garbage()
     {
         string path = Path.Combine(Path.GetTempPath(), "edgecapture-bdseq-" + Guid.NewGuid().ToString("N"));

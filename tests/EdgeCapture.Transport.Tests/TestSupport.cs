@@ -99,6 +99,9 @@ internal sealed class UploadRig : IAsyncDisposable
         _uploaderTask = Uploader.RunAsync(_stop.Token);
     }
 
+    /// <summary>Asks the box to stop, synchronously, without waiting for it (then <see cref="StopBoxAsync"/>).</summary>
+    public void RequestStop() => _stop?.Cancel();
+
     /// <summary>Stops the box (uploader and connection) the way a service stop does.</summary>
     public async Task StopBoxAsync()
     {

@@ -41,7 +41,8 @@ public sealed unsafe partial class EvdevReader
 
     private void AcceptPendingDevices()
     {
-        while (true)
+        // Checked without the lock first: this runs on every pass of the reader loop, and devices are rarely pending.
+        while (!_pendingAdds.IsEmpty)
         {
             EvdevDevice? device;
             bool full;

@@ -1,6 +1,6 @@
-// Long (about 600 lines) because it is one pass over a session's timeline that turns events and frames into steps
-// (actions, before/after frames, pointer correction); the pass keeps its state in locals and splitting it would
-// turn them into shared fields.
+// Long (about 600 lines) because it is one state machine over a session's timeline that turns events and frames into
+// steps: the open typing run, held button, held-back click, motion and scroll run close one another (a click ends a
+// typing run and claims the motion before it), so their fields and the rules between them stay in one file.
 using System.Globalization;
 using System.Text;
 using EdgeCapture.Dataset.Layouts;

@@ -37,9 +37,6 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<bool>? _pendingWait;
     private ConnectionFacts? _current;
-
-    // The connection whose birth was sent and not yet acknowledged (the run loop only): a stop then still owes its death.
-    private ConnectionFacts? _birthInFlight;
     private long _generation;
     private int _started;
 
@@ -249,13 +246,21 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
                 new PresenceMessage(_options.DeviceId, true, sequence, _time.GetUtcNow(), presence.BirthDetails?.Invoke() ?? ReadOnlyMemory<byte>.Empty),
                 presence.DeviceKey);
             var facts = new ConnectionFacts(0, maximumPacketSize, result.IsSessionPresent, sequence);
-            _birthInFlight = facts;
-            PublishOutcome outcome = await PublishNowAsync(new OutgoingMessage(UploadTopics.Presence(_options.DeviceId), birth, Retain: true), facts, cancellationToken).ConfigureAwait(false);
-            _birthInFlight = null;
+            // No PUBACK does not mean no birth: the broker may keep it retained. Whether the wait timed out or a stop cut it
+            // off, the death follows it, so that the box is never left shown online (a clean disconnect does not fire the Will).
+            PublishOutcome outcome;
+            try
+            {
+                outcome = await PublishNowAsync(new OutgoingMessage(UploadTopics.Presence(_options.DeviceId), birth, Retain: true), facts, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await PublishDeathAsync(facts).ConfigureAwait(false);
+                throw;
+            }
+
             if (!outcome.IsDelivered)
             {
-                // No PUBACK does not mean no birth: the broker may keep it retained. The death follows it, so that the box
-                // is never left shown online (a clean disconnect does not fire the Will).
                 LogBirthFailed(_logger, outcome.Detail);
                 await PublishDeathAsync(facts).ConfigureAwait(false);
                 await DisconnectQuietlyAsync().ConfigureAwait(false);
@@ -496,10 +501,7 @@ public sealed partial class BoxMqttConnection : IAsyncDisposable
 
     private async Task ShutDownAsync()
     {
-        // A stop while the birth awaited its PUBACK cancelled that wait, but the broker may hold the birth retained already:
-        // the death follows it all the same.
-        ConnectionFacts? facts = Current ?? _birthInFlight;
-        _birthInFlight = null;
+        ConnectionFacts? facts = Current;
         if (facts is not null)
         {
             await PublishDeathAsync(facts).ConfigureAwait(false);

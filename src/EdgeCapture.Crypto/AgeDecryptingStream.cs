@@ -4,7 +4,6 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
-using NSec.Cryptography;
 
 namespace EdgeCapture.Crypto;
 
@@ -27,7 +26,8 @@ public sealed class AgeDecryptingStream : Stream
 
     private readonly AgeInput _payload;
     private readonly Stream _source;
-    private readonly Key _payloadKey;
+    private readonly byte[] _payloadKey;
+    private readonly bool _useLibsodium;
     private readonly bool _leaveOpen;
     private readonly int _parallelism;
     private readonly int _chunksPerBatch;
@@ -43,11 +43,12 @@ public sealed class AgeDecryptingStream : Stream
     private ExceptionDispatchInfo? _error;
     private bool _disposed;
 
-    private AgeDecryptingStream(Stream source, AgeInput payload, Key payloadKey, AgeDecryptionOptions options)
+    private AgeDecryptingStream(Stream source, AgeInput payload, byte[] payloadKey, AgeDecryptionOptions options)
     {
         _source = source;
         _payload = payload;
         _payloadKey = payloadKey;
+        _useLibsodium = options.UseLibsodium;
         _leaveOpen = options.LeaveOpen;
         _parallelism = AgeStreamFormat.Parallelism(options.MaxDegreeOfParallelism);
         _chunksPerBatch = _parallelism == 1 ? 1 : ChunksPerParallelBatch;
@@ -111,7 +112,9 @@ public sealed class AgeDecryptingStream : Stream
                 throw new AgeHeaderException("Truncated age file: the payload nonce is missing or short.");
             }
 
-            Key payloadKey = AgeStreamFormat.DerivePayloadKey(fileKey, nonce);
+            // Pinned, so the GC leaves no copy of the key behind; zeroed when the stream is disposed.
+            byte[] payloadKey = GC.AllocateArray<byte>(AgeStreamFormat.PayloadKeySize, pinned: true);
+            AgeStreamFormat.DerivePayloadKey(fileKey, nonce, payloadKey);
             return new AgeDecryptingStream(input, payload, payloadKey, options);
         }
         finally
@@ -246,7 +249,7 @@ public sealed class AgeDecryptingStream : Stream
                 batch.Release();
             }
 
-            _payloadKey.Dispose();
+            CryptographicOperations.ZeroMemory(_payloadKey);
             if (!_leaveOpen)
             {
                 _source.Dispose();
@@ -323,7 +326,7 @@ public sealed class AgeDecryptingStream : Stream
     {
         while (!_inputEnded && _inFlight.Count < _maxInFlight)
         {
-            Batch batch = _free.TryPop(out Batch? free) ? free : new Batch(_chunksPerBatch);
+            Batch batch = _free.TryPop(out Batch? free) ? free : new Batch(_chunksPerBatch, new PayloadChunkOpener(_payloadKey, _useLibsodium));
             batch.FirstChunk = _readChunk;
             try
             {
@@ -351,11 +354,11 @@ public sealed class AgeDecryptingStream : Stream
             _readChunk += (ulong)((batch.CiphertextLength + AgeStreamFormat.EncryptedChunkSize - 1) / AgeStreamFormat.EncryptedChunkSize);
             if (_parallelism == 1)
             {
-                batch.Open(_payloadKey);
+                batch.Open();
             }
             else
             {
-                batch.Schedule(_payloadKey);
+                batch.Schedule();
             }
 
             _inFlight.Enqueue(batch);
@@ -412,12 +415,13 @@ public sealed class AgeDecryptingStream : Stream
 
         private readonly int _chunks;
         private readonly object _openedGate = new();
+        private readonly PayloadChunkOpener _opener;
         private int _state;
-        private Key? _scheduledKey;
 
-        public Batch(int chunks)
+        public Batch(int chunks, PayloadChunkOpener opener)
         {
             _chunks = chunks;
+            _opener = opener;
             Ciphertext = ArrayPool<byte>.Shared.Rent(chunks * AgeStreamFormat.EncryptedChunkSize);
             Plaintext = ArrayPool<byte>.Shared.Rent(chunks * AgeStreamFormat.ChunkSize);
         }
@@ -449,9 +453,8 @@ public sealed class AgeDecryptingStream : Stream
         public string? Failure { get; private set; }
 
         /// <summary>Queues the batch to be opened on the thread pool (or by the reader, whichever comes first).</summary>
-        public void Schedule(Key payloadKey)
+        public void Schedule()
         {
-            _scheduledKey = payloadKey;
             Volatile.Write(ref _state, Queued);
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -469,7 +472,7 @@ public sealed class AgeDecryptingStream : Stream
 
             try
             {
-                Open(_scheduledKey!);
+                Open();
             }
             catch (Exception error)
             {
@@ -510,7 +513,7 @@ public sealed class AgeDecryptingStream : Stream
         /// Opens chunks in order, stopping at the first failure or at the chunk marked last. A full-size chunk is
         /// tried as a middle chunk, then as the last one; a short chunk can only be the last one.
         /// </summary>
-        public void Open(Key payloadKey)
+        public void Open()
         {
             int offset = 0;
             int index = 0;
@@ -523,11 +526,11 @@ public sealed class AgeDecryptingStream : Stream
                 bool last;
                 if (length == AgeStreamFormat.EncryptedChunkSize)
                 {
-                    if (AgeStreamFormat.TryOpen(payloadKey, counter, last: false, ciphertext, plaintext))
+                    if (_opener.TryOpen(counter, last: false, ciphertext, plaintext))
                     {
                         last = false;
                     }
-                    else if (AgeStreamFormat.TryOpen(payloadKey, counter, last: true, ciphertext, plaintext))
+                    else if (_opener.TryOpen(counter, last: true, ciphertext, plaintext))
                     {
                         last = true;
                     }
@@ -547,7 +550,7 @@ public sealed class AgeDecryptingStream : Stream
                     Failure = $"Chunk {counter} of the age payload is an empty last chunk, which only an empty file may have.";
                     return;
                 }
-                else if (AgeStreamFormat.TryOpen(payloadKey, counter, last: true, ciphertext, plaintext))
+                else if (_opener.TryOpen(counter, last: true, ciphertext, plaintext))
                 {
                     last = true;
                 }
@@ -585,7 +588,6 @@ public sealed class AgeDecryptingStream : Stream
             Failure = null;
             ReadError = null;
             OpenError = null;
-            _scheduledKey = null;
             _state = Idle;
         }
 
@@ -596,6 +598,7 @@ public sealed class AgeDecryptingStream : Stream
                 return;
             }
 
+            _opener.Dispose();
             CryptographicOperations.ZeroMemory(Plaintext.AsSpan(0, Math.Min(Plaintext.Length, _chunks * AgeStreamFormat.ChunkSize)));
             ArrayPool<byte>.Shared.Return(Plaintext);
             ArrayPool<byte>.Shared.Return(Ciphertext);

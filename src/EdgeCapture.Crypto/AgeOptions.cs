@@ -27,6 +27,9 @@ public sealed record AgeDecryptionOptions
 
     /// <summary>How many chunks may be opened at once on thread-pool threads. Default 1 (caller's thread only).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>Open chunks with NSec's cipher even where the platform has one (so that tests run both; see <see cref="PayloadChunkOpener"/>).</summary>
+    internal bool UseLibsodium { get; init; }
 }
 
 /// <summary>The encoding of an age file being read.</summary>

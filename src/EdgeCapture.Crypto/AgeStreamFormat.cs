@@ -21,6 +21,13 @@ internal static class AgeStreamFormat
         return KeyDerivationAlgorithm.HkdfSha256.DeriveKey(fileKey, payloadNonce, "payload"u8, AeadAlgorithm.ChaCha20Poly1305, in parameters);
     }
 
+    /// <summary>The payload key as bytes (HKDF-SHA-256, salt = the payload nonce, info = "payload"), for reading.</summary>
+    public static void DerivePayloadKey(ReadOnlySpan<byte> fileKey, ReadOnlySpan<byte> payloadNonce, Span<byte> payloadKey) =>
+        System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, fileKey, payloadKey, payloadNonce, "payload"u8);
+
+    /// <summary>Size of the payload key (ChaCha20-Poly1305).</summary>
+    public const int PayloadKeySize = 32;
+
     public static void ChunkNonce(ulong counter, bool last, Span<byte> nonce)
     {
         // The counter is 88 bits; files never reach 2^64 chunks, so the top three bytes stay zero.
@@ -34,13 +41,6 @@ internal static class AgeStreamFormat
         Span<byte> nonce = stackalloc byte[ChunkNonceSize];
         ChunkNonce(counter, last, nonce);
         AeadAlgorithm.ChaCha20Poly1305.Encrypt(payloadKey, nonce, ReadOnlySpan<byte>.Empty, plaintext, ciphertext[..(plaintext.Length + TagSize)]);
-    }
-
-    public static bool TryOpen(Key payloadKey, ulong counter, bool last, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
-    {
-        Span<byte> nonce = stackalloc byte[ChunkNonceSize];
-        ChunkNonce(counter, last, nonce);
-        return AeadAlgorithm.ChaCha20Poly1305.Decrypt(payloadKey, nonce, ReadOnlySpan<byte>.Empty, ciphertext, plaintext[..(ciphertext.Length - TagSize)]);
     }
 
     /// <summary>Degree of parallelism to use: 1 or more, capped by the processor count.</summary>

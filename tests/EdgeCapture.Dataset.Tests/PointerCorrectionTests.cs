@@ -140,13 +140,14 @@ public sealed class PointerCorrectionTests
     {
         public List<int> Radii { get; } = [];
 
-        public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+        public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY)
         {
             Radii.Add(radius);
             (int X, int Y, double Score)? best = null;
             foreach ((int x, int y, double score) in places)
             {
-                if (Math.Abs(x - estimateX) <= radius && Math.Abs(y - estimateY) <= radius && (best is null || score < best.Value.Score))
+                bool searchedBefore = Math.Abs(x - estimateX) <= searchedRadius && Math.Abs(y - estimateY) <= searchedRadius;
+                if (!searchedBefore && Math.Abs(x - estimateX) <= radius && Math.Abs(y - estimateY) <= radius && (best is null || score < best.Value.Score))
                 {
                     best = (x, y, score);
                 }
@@ -161,7 +162,7 @@ public sealed class PointerCorrectionTests
     {
         public List<(long Frame, int EstimateX, int EstimateY)> Searches { get; } = [];
 
-        public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+        public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY)
         {
             Searches.Add((frame.TimeNanoseconds, estimateX, estimateY));
             foundX = estimateX + offsetX;

@@ -30,23 +30,26 @@ public sealed class PointerLocatorEquivalenceTests
         foreach ((int pointerX, int pointerY, int seed) in pointers)
         {
             var frame = new FrameReference(pointerX * 1000L, Width, Height, Render(pointerX, pointerY, seed, encoder, canvas));
-            (int X, int Y, int Radius, double Scale)[] searches =
+            (int X, int Y, int Radius, int Searched, double Scale)[] searches =
             [
-                (pointerX, pointerY, 48, 1.0),
-                (pointerX + 30, pointerY - 20, 48, 1.0),
-                (pointerX - 300, pointerY + 200, 600, 1.0),
-                (pointerX, pointerY, 900, 1.0),
-                (random.Next(Width), random.Next(Height), 120, 1.0),
-                (random.Next(Width), random.Next(Height), 400, 1.0),
-                (pointerX, pointerY, 200, 0.5),
-                (pointerX, pointerY, 200, 1.5),
-                (Width + 50, Height + 50, 40, 1.0),
+                (pointerX, pointerY, 48, -1, 1.0),
+                (pointerX + 30, pointerY - 20, 48, -1, 1.0),
+                (pointerX - 300, pointerY + 200, 600, -1, 1.0),
+                (pointerX - 300, pointerY + 200, 600, 300, 1.0),
+                (pointerX, pointerY, 900, -1, 1.0),
+                (pointerX + 5, pointerY + 5, 900, 4, 1.0),
+                (pointerX + 5, pointerY + 5, 900, 5, 1.0),
+                (random.Next(Width), random.Next(Height), 120, -1, 1.0),
+                (random.Next(Width), random.Next(Height), 400, 200, 1.0),
+                (pointerX, pointerY, 200, -1, 0.5),
+                (pointerX, pointerY, 200, 100, 1.5),
+                (Width + 50, Height + 50, 40, -1, 1.0),
             ];
-            foreach ((int x, int y, int radius, double scale) in searches)
+            foreach ((int x, int y, int radius, int searched, double scale) in searches)
             {
-                bool expected = reference.TryLocate(frame.Jpeg.Span, scale, x, y, radius, out int expectedX, out int expectedY);
-                bool actual = fast.TryLocate(frame, scale, x, y, radius, out int actualX, out int actualY);
-                Assert.True(expected == actual, $"pointer ({pointerX},{pointerY}) seed {seed}, search ({x},{y}) r {radius} scale {scale}: reference found={expected}, fast found={actual}");
+                bool expected = reference.TryLocate(frame.Jpeg.Span, scale, x, y, radius, searched, out int expectedX, out int expectedY);
+                bool actual = fast.TryLocate(frame, scale, x, y, radius, searched, out int actualX, out int actualY);
+                Assert.True(expected == actual, $"pointer ({pointerX},{pointerY}) seed {seed}, search ({x},{y}) r {radius} skipping {searched} scale {scale}: reference found={expected}, fast found={actual}");
                 if (expected)
                 {
                     Assert.Equal((expectedX, expectedY), (actualX, actualY));
@@ -57,7 +60,7 @@ public sealed class PointerLocatorEquivalenceTests
             }
         }
 
-        Assert.Equal(pointers.Length * 9, compared);
+        Assert.Equal(pointers.Length * 12, compared);
         Assert.True(found >= 10, $"only {found} searches found a pointer: the comparison would prove little");
         Assert.Equal(pointers.Length, fast.FramesDecoded);
     }

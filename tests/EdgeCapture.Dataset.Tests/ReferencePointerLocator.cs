@@ -36,10 +36,11 @@ internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
     /// <param name="estimateX">Estimated hotspot X in frame pixels.</param>
     /// <param name="estimateY">Estimated hotspot Y in frame pixels.</param>
     /// <param name="radius">Search radius in frame pixels.</param>
+    /// <param name="searchedRadius">Positions within this many frame pixels of the estimate are skipped; -1 for none.</param>
     /// <param name="foundX">The hotspot X found, in frame pixels.</param>
     /// <param name="foundY">The hotspot Y found, in frame pixels.</param>
     /// <returns>True when a pointer was found.</returns>
-    public bool TryLocate(ReadOnlySpan<byte> jpeg, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+    public bool TryLocate(ReadOnlySpan<byte> jpeg, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY)
     {
         foundX = 0;
         foundY = 0;
@@ -63,6 +64,11 @@ internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
             {
                 for (int x = left; x <= right; x++)
                 {
+                    if (Math.Abs(x - estimateX) <= searchedRadius && Math.Abs(y - estimateY) <= searchedRadius)
+                    {
+                        continue;
+                    }
+
                     if (!template.PassesQuickTest(image, x, y))
                     {
                         continue;
@@ -90,8 +96,8 @@ internal sealed class ReferencePointerLocator : IPointerLocator, IDisposable
         return found;
     }
 
-    public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY) =>
-        TryLocate(frame.Jpeg.Span, frameScale, estimateX, estimateY, radius, out foundX, out foundY);
+    public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY) =>
+        TryLocate(frame.Jpeg.Span, frameScale, estimateX, estimateY, radius, searchedRadius, out foundX, out foundY);
 
     public void Dispose() => _decoder.Dispose();
 

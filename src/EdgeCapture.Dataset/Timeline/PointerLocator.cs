@@ -60,10 +60,11 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
     /// <param name="estimateX">Estimated hotspot X in frame pixels.</param>
     /// <param name="estimateY">Estimated hotspot Y in frame pixels.</param>
     /// <param name="radius">Search radius in frame pixels.</param>
+    /// <param name="searchedRadius">Positions within this many frame pixels of the estimate are not searched (an earlier call on the same frame and estimate searched them and found nothing); -1 searches every position.</param>
     /// <param name="foundX">The hotspot X found, in frame pixels.</param>
     /// <param name="foundY">The hotspot Y found, in frame pixels.</param>
     /// <returns>True when a pointer was found.</returns>
-    public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
+    public bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY)
     {
         ArgumentNullException.ThrowIfNull(frame);
         foundX = 0;
@@ -101,7 +102,8 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
         {
             int right = (int)Math.Min(_width - template.Width, (long)estimateX + radius);
             int bottom = (int)Math.Min(_height - template.Height, (long)estimateY + radius);
-            Search(template, windowLeft, windowTop, right, bottom, stride, estimateX, estimateY, ref best);
+            var searched = new Searched(estimateX - searchedRadius, estimateY - searchedRadius, (long)estimateX + searchedRadius, (long)estimateY + searchedRadius);
+            Search(template, windowLeft, windowTop, right, bottom, stride, estimateX, estimateY, searched, ref best);
         }
 
         foundX = best.X;
@@ -156,7 +158,7 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
         }
     }
 
-    private void Search(PointerTemplate template, int left, int top, int right, int bottom, int stride, int estimateX, int estimateY, ref Candidate best)
+    private void Search(PointerTemplate template, int left, int top, int right, int bottom, int stride, int estimateX, int estimateY, Searched searched, ref Candidate best)
     {
         const byte DarkBelow = PointerTemplate.DarkBelow;
         const byte BrightAbove = PointerTemplate.BrightAbove;
@@ -172,45 +174,54 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
         for (int y = top; y <= bottom; y++)
         {
             int row = y * width;
-            int x = left;
-            if (Vector128.IsHardwareAccelerated)
+
+            // A row that crosses the positions already searched is tested only either side of them.
+            bool crosses = y >= searched.Top && y <= searched.Bottom && searched.Right >= left && searched.Left <= right;
+            int firstEnd = crosses ? (int)Math.Min(right, searched.Left - 1) : right;
+            for (int segment = 0; segment < (crosses ? 2 : 1); segment++)
             {
-                // 16 positions at once; every lane is a position <= right, so every load stays inside the image.
-                for (; x + Vector128<byte>.Count - 1 <= right; x += Vector128<byte>.Count)
+                int x = segment == 0 ? left : (int)Math.Max(left, searched.Right + 1);
+                int end = segment == 0 ? firstEnd : right;
+                if (Vector128.IsHardwareAccelerated)
                 {
-                    nuint at = (nuint)(row + x);
-                    Vector128<byte> pass = Vector128.LessThan(Vector128.LoadUnsafe(ref origin, at + (nuint)dark0), darkBelow);
-                    if (pass == Vector128<byte>.Zero)
+                    // 16 positions at once; every lane is a position <= end, so every load stays inside the image. The first
+                    // test pairs a dark and a bright pixel, so that neither a dark nor a bright desktop passes it everywhere.
+                    for (; x + Vector128<byte>.Count - 1 <= end; x += Vector128<byte>.Count)
                     {
-                        continue;
-                    }
+                        nuint at = (nuint)(row + x);
+                        Vector128<byte> pass = Vector128.LessThan(Vector128.LoadUnsafe(ref origin, at + (nuint)dark0), darkBelow)
+                            & Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright0), brightAbove);
+                        if (pass == Vector128<byte>.Zero)
+                        {
+                            continue;
+                        }
 
-                    pass &= Vector128.LessThan(Vector128.LoadUnsafe(ref origin, at + (nuint)dark1), darkBelow);
-                    pass &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright0), brightAbove);
-                    pass &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright1), brightAbove);
-                    uint lanes = pass.ExtractMostSignificantBits();
-                    if (lanes != 0)
-                    {
-                        EnsurePrefixRows(y - top, template.Height);
-                    }
+                        pass &= Vector128.LessThan(Vector128.LoadUnsafe(ref origin, at + (nuint)dark1), darkBelow);
+                        pass &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref origin, at + (nuint)bright1), brightAbove);
+                        uint lanes = pass.ExtractMostSignificantBits();
+                        if (lanes != 0)
+                        {
+                            EnsurePrefixRows(y - top, template.Height);
+                        }
 
-                    while (lanes != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(lanes);
-                        lanes &= lanes - 1;
-                        Consider(template, runs, x + lane - left, y - top, stride, x + lane, y, estimateX, estimateY, ref best);
+                        while (lanes != 0)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(lanes);
+                            lanes &= lanes - 1;
+                            Consider(template, runs, x + lane - left, y - top, stride, x + lane, y, estimateX, estimateY, ref best);
+                        }
                     }
                 }
-            }
 
-            for (; x <= right; x++)
-            {
-                int at = row + x;
-                if (Unsafe.Add(ref origin, at + dark0) < DarkBelow && Unsafe.Add(ref origin, at + dark1) < DarkBelow
-                    && Unsafe.Add(ref origin, at + bright0) > BrightAbove && Unsafe.Add(ref origin, at + bright1) > BrightAbove)
+                for (; x <= end; x++)
                 {
-                    EnsurePrefixRows(y - top, template.Height);
-                    Consider(template, runs, x - left, y - top, stride, x, y, estimateX, estimateY, ref best);
+                    int at = row + x;
+                    if (Unsafe.Add(ref origin, at + dark0) < DarkBelow && Unsafe.Add(ref origin, at + dark1) < DarkBelow
+                        && Unsafe.Add(ref origin, at + bright0) > BrightAbove && Unsafe.Add(ref origin, at + bright1) > BrightAbove)
+                    {
+                        EnsurePrefixRows(y - top, template.Height);
+                        Consider(template, runs, x - left, y - top, stride, x, y, estimateX, estimateY, ref best);
+                    }
                 }
             }
         }
@@ -276,6 +287,9 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
         return templates;
     }
 
+    /// <summary>The positions (hotspots) an earlier call searched: left, top, right, bottom, inclusive; empty when right &lt; left.</summary>
+    private readonly record struct Searched(long Left, long Top, long Right, long Bottom);
+
     private struct Candidate
     {
         public double Score;
@@ -289,6 +303,10 @@ internal sealed class PointerLocator : IPointerLocator, IDisposable
 /// <summary>Finds the pointer hotspot in a frame near an estimate (the fast <see cref="PointerLocator"/>; the tests compare it with a plain search).</summary>
 internal interface IPointerLocator
 {
-    /// <summary>Looks for the pointer hotspot within <paramref name="radius"/> frame pixels of the estimate; false when not found.</summary>
-    bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, out int foundX, out int foundY);
+    /// <summary>
+    /// Looks for the pointer hotspot within <paramref name="radius"/> frame pixels of the estimate, skipping the positions
+    /// within <paramref name="searchedRadius"/> (-1: none), which an earlier call on the same frame and estimate searched
+    /// without a match; false when not found.
+    /// </summary>
+    bool TryLocate(FrameReference frame, double frameScale, int estimateX, int estimateY, int radius, int searchedRadius, out int foundX, out int foundY);
 }

@@ -315,9 +315,11 @@ internal sealed class SessionTranslator
     /// </summary>
     private bool LocateNearestFirst(FrameReference frame, double scale, int estimateX, int estimateY, int radius, out int foundX, out int foundY)
     {
+        // Each wider window searches only the positions the narrower ones did not: they found nothing there.
+        int searched = -1;
         for (int ring = Math.Min(radius, (int)Math.Ceiling(FirstSearchRadius * scale)); ; ring = Math.Min(radius, ring * 2))
         {
-            if (_locator!.TryLocate(frame, scale, estimateX, estimateY, ring, out foundX, out foundY))
+            if (_locator!.TryLocate(frame, scale, estimateX, estimateY, ring, searched, out foundX, out foundY))
             {
                 return true;
             }
@@ -326,6 +328,8 @@ internal sealed class SessionTranslator
             {
                 return false;
             }
+
+            searched = ring;
         }
     }
 

@@ -15,13 +15,22 @@ internal static class AgeStreamFormat
     public const int PayloadNonceSize = 16;
     public const int ChunkNonceSize = 12;
 
+    /// <summary>The payload key as an NSec key, for sealing (derived as <see cref="DerivePayloadKey(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/>; the bytes pass through a wiped stack buffer).</summary>
     public static Key DerivePayloadKey(ReadOnlySpan<byte> fileKey, ReadOnlySpan<byte> payloadNonce)
     {
-        var parameters = default(KeyCreationParameters);
-        return KeyDerivationAlgorithm.HkdfSha256.DeriveKey(fileKey, payloadNonce, "payload"u8, AeadAlgorithm.ChaCha20Poly1305, in parameters);
+        Span<byte> payloadKey = stackalloc byte[PayloadKeySize];
+        try
+        {
+            DerivePayloadKey(fileKey, payloadNonce, payloadKey);
+            return Key.Import(AeadAlgorithm.ChaCha20Poly1305, payloadKey, KeyBlobFormat.RawSymmetricKey);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(payloadKey);
+        }
     }
 
-    /// <summary>The payload key as bytes (HKDF-SHA-256, salt = the payload nonce, info = "payload"), for reading.</summary>
+    /// <summary>The payload key as bytes: HKDF-SHA-256 of the file key, salt = the payload nonce, info = "payload".</summary>
     public static void DerivePayloadKey(ReadOnlySpan<byte> fileKey, ReadOnlySpan<byte> payloadNonce, Span<byte> payloadKey) =>
         System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, fileKey, payloadKey, payloadNonce, "payload"u8);
 

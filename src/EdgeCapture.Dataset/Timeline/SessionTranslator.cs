@@ -187,13 +187,14 @@ internal sealed class SessionTranslator
 
         string source = CurrentSource;
         _steps.Observe(time, source);
+        if (!_positionKnown)
+        {
+            // Every frame, motion or not: the host's acceleration depends on the time between them.
+            _pointer.Move(mouse.DeltaX, mouse.DeltaY, time);
+        }
+
         if (mouse.DeltaX != 0 || mouse.DeltaY != 0)
         {
-            if (!_positionKnown)
-            {
-                _pointer.Move(mouse.DeltaX, mouse.DeltaY);
-            }
-
             _steps.Move(time, _pointer.PixelX, _pointer.PixelY);
             Emit(new EventRow
             {

@@ -168,7 +168,14 @@ internal static class Program
             int segmentsWanted = Math.Max(1, (int)Math.Ceiling(sizeMiB / 3.5));
             var script = Input.Simulation.DesktopActivityScript.CreateDefault(17, TimeSpan.FromSeconds(segmentsWanted * 5));
             List<(long Time, int Kind, int A, int B, int C, int D, int E)> input = Workload.Input(script, Origin);
+            // The simulated host: it moves its pointer with the gadget's documented acceleration, as the accuracy figure
+            // assumes. A frame a press will look into shows the pointer where the host has it then; the other frames
+            // cycle through the pre-rendered desktops.
             var pointer = new AbsolutePointerTracker(1920, 1080, new PointerAccelerationProfile());
+            long[] presses = PressTimes(input);
+            int pressCursor = 0;
+            byte[] canvas = new byte[1920 * 2 * 1080];
+            using var encoder = new JpegEncoder(new JpegEncodingOptions { Quality = 75 });
             int cursor = 0;
             long frameTime = Origin;
             int frameIndex = 0;
@@ -188,8 +195,15 @@ internal static class Program
 
                     if (frameTime <= nextInput)
                     {
-                        segment.Frame(frameTime, frames[frameIndex++ % frames.Length]);
-                        frameTime += 200_000_000;
+                        while (pressCursor < presses.Length && presses[pressCursor] < frameTime)
+                        {
+                            pressCursor++;
+                        }
+
+                        bool searched = pressCursor < presses.Length && presses[pressCursor] < frameTime + FrameInterval;
+                        segment.Frame(frameTime, searched ? RenderPointerFrame(pointer.X, pointer.Y, frameIndex, encoder, canvas) : frames[frameIndex % frames.Length]);
+                        frameIndex++;
+                        frameTime += FrameInterval;
                         continue;
                     }
 
@@ -201,7 +215,7 @@ internal static class Program
                     else
                     {
                         segment.Mouse(at, (MouseButtons)a, b, c, d);
-                        if (absolute && pointer.Move(b, c, at))
+                        if (pointer.Move(b, c, at) && absolute)
                         {
                             segment.Position(at, pointer.X, pointer.Y);
                         }
@@ -231,6 +245,37 @@ internal static class Program
         }
 
         return (index, bytes);
+    }
+
+    private const long FrameInterval = 200_000_000;
+
+    /// <summary>When a mouse button goes down, in time order.</summary>
+    private static long[] PressTimes(List<(long Time, int Kind, int A, int B, int C, int D, int E)> input)
+    {
+        var presses = new List<long>();
+        int buttons = 0;
+        foreach ((long at, int kind, int a, int _, int _, int _, int _) in input)
+        {
+            if (kind != 0)
+            {
+                if ((a & ~buttons) != 0)
+                {
+                    presses.Add(at);
+                }
+
+                buttons = a;
+            }
+        }
+
+        return [.. presses];
+    }
+
+    /// <summary>A desktop with the pointer at (<paramref name="x"/>, <paramref name="y"/>), as the frame before a press shows it.</summary>
+    private static byte[] RenderPointerFrame(int x, int y, int seed, JpegEncoder encoder, byte[] canvas)
+    {
+        var still = new Input.Simulation.DesktopActivityScript([], TimeSpan.FromSeconds(1), x, y);
+        new SimulatedDesktop(still, seed % 12).Render(TimeSpan.Zero, canvas, 1920, 1080, 3840);
+        return encoder.EncodePacked(canvas, PixelLayout.Uyvy, 1920, 1080, 3840, out _, out _).ToArray();
     }
 
     private static byte[][] RenderFrames(int count)

@@ -106,6 +106,7 @@ internal static class DatasetCard
         if (estimated > 0)
         {
             card.Append("  - `estimated` positions are relative motion integrated and clamped to the screen, starting at the screen centre (or at the last absolute position), ");
+            card.Append("under the candidate acceleration curve (flat, or threshold, slope and largest factor) that best predicted where the pointer was found at the earlier presses, ");
             card.Append("and corrected at each button press by finding the arrow pointer in the frame before it (template match near the estimate); ");
             card.Append("`correction_dx`/`correction_dy` record the correction.\n");
             card.Append(Invariant($"  - **Measured accuracy of estimated positions** (simulated desktop, host-side pointer acceleration simulated): {PointerAccuracy.Summary}\n"));

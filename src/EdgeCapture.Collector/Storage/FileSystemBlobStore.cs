@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeCapture.Linux;
 using System.Security.Cryptography;
 
 namespace EdgeCapture.Collector.Storage;

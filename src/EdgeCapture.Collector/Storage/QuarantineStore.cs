@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeCapture.Linux;
 
 namespace EdgeCapture.Collector.Storage;
 

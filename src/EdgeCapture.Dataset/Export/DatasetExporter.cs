@@ -55,7 +55,13 @@ public static class DatasetExporter
         {
             ExportResult result = await WriteAsync(temporary, plans, options, progress, segmentCount, ciphertextTotal, cancellationToken).ConfigureAwait(false);
             DatasetCard.Write(Path.Combine(temporary, "README.md"), source.Description, options, result.Sessions, gaps, warnings, result.EventShards.Count > 0);
+
+            // Durable before it is visible, and visible durably: every file and folder under the temporary folder reaches the
+            // disk (one syncfs, not one fsync per frame of the raw format), then the rename, then the parent's entry. A crash
+            // at any point leaves either no OUT or the whole of it.
+            Linux.DirectorySync.SyncFileSystem(temporary);
             Directory.Move(temporary, output);
+            Linux.DirectorySync.Sync(parent);
             return new ExportResult
             {
                 OutputDirectory = output,

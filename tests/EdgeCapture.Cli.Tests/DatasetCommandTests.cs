@@ -23,17 +23,7 @@ public sealed class DatasetCommandTests
         DirectoryInfo work = Directory.CreateTempSubdirectory("edgecapture-dataset-cli-");
         try
         {
-            string identityPath = Path.Combine(work.FullName, "custodian.txt");
-            string recipient;
-            using (AgeIdentity identity = AgeIdentity.Generate())
-            {
-                identity.SaveFile(identityPath, DateTimeOffset.UtcNow);
-                recipient = identity.Recipient.ToString();
-            }
-
-            string box = Path.Combine(work.FullName, "box");
-            (int recorded, string recordOutput, string recordError) = await RunAsync("record", "--simulate", "--video", "--data-dir", box, "--recipient", recipient, "--duration", "4", "--segment-seconds", "1");
-            Assert.True(recorded == 0, recordOutput + recordError);
+            (string box, string identityPath) = await RecordedOutbox.RecordAsync(work.FullName, seconds: 4);
 
             string output = Path.Combine(work.FullName, "dataset");
             (int exitCode, string text, string error) = await RunAsync("dataset", "export", "--outbox", box, "-i", identityPath, "-o", output, "--format", "both", "--json");

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using EdgeCapture.Crypto;
-
 namespace EdgeCapture.Cli.Tests;
 
 /// <summary>
@@ -23,19 +20,7 @@ public sealed class DatasetExportDurabilityTests
         DirectoryInfo work = Directory.CreateTempSubdirectory("edgecapture-dataset-durable-");
         try
         {
-            string identityPath = Path.Combine(work.FullName, "custodian.txt");
-            string recipient;
-            using (AgeIdentity identity = AgeIdentity.Generate())
-            {
-                identity.SaveFile(identityPath, DateTimeOffset.UtcNow);
-                recipient = identity.Recipient.ToString();
-            }
-
-            string box = Path.Combine(work.FullName, "box");
-            var recordOutput = new StringWriter();
-            int recorded = await Program.RunAsync(["record", "--simulate", "--video", "--data-dir", box, "--recipient", recipient, "--duration", "2", "--segment-seconds", "1"],
-                new InvocationConfiguration { Output = recordOutput, Error = recordOutput });
-            Assert.True(recorded == 0, recordOutput.ToString());
+            (string box, string identityPath) = await RecordedOutbox.RecordAsync(work.FullName, seconds: 2);
 
             string output = Path.Combine(work.FullName, "dataset");
             string trace = Path.Combine(work.FullName, "trace.txt");

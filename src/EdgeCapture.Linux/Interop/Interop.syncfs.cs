@@ -8,21 +8,6 @@ internal static partial class Interop
     public static partial int SyncFs(int fileDescriptor);
 
     /// <summary>Flushes everything written to the file system <paramref name="directoryPath"/> is on (syncfs; fsync of the directory elsewhere than Linux): 0, or the errno.</summary>
-    public static int SyncFileSystem(string directoryPath)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return SyncDirectory(directoryPath);
-        }
-
-        int descriptor = Open(directoryPath, O_RDONLY | O_CLOEXEC, 0);
-        if (descriptor < 0)
-        {
-            return LastError;
-        }
-
-        int result = SyncFs(descriptor) == 0 ? 0 : LastError;
-        _ = Close(descriptor);
-        return result;
-    }
+    public static int SyncFileSystem(string directoryPath) =>
+        OperatingSystem.IsLinux() ? OnDirectory(directoryPath, static descriptor => SyncFs(descriptor)) : SyncDirectory(directoryPath);
 }

@@ -72,7 +72,7 @@ public sealed class PointerEstimatorTests
             estimator.Correct(host.X - estimator.X, host.Y - estimator.Y);
         }
 
-        Assert.Equal(AccelerationCurve.Candidates[0], estimator.Curve);
+        Assert.Equal(PointerEstimator.Candidates[0], estimator.Curve);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class PointerEstimatorTests
 
         // The first fix only anchors: nothing was known of where the pointer started, so no curve is scored.
         estimator.Correct(100, 0);
-        Assert.Equal(AccelerationCurve.Candidates[0], estimator.Curve);
+        Assert.Equal(PointerEstimator.Candidates[0], estimator.Curve);
         estimator.Move(60, 0, 16_000_000);
         Assert.Equal((960 + 60 + 100 + 60, 540 - 40), (estimator.PixelX, estimator.PixelY));
     }

@@ -1,9 +1,12 @@
+using EdgeCapture.Hid;
+
 namespace EdgeCapture.Dataset.Timeline;
 
 /// <summary>
 /// Where the pointer probably is, from relative motion. The host turns counts into pixels through an acceleration curve
 /// the box cannot see, so the estimate integrates the motion under several candidate curves at once
-/// (<see cref="AccelerationCurve.Candidates"/>: flat at three speeds, and the threshold-slope-cap shape desktops use) and
+/// (<see cref="Candidates"/>: flat at three speeds, and the threshold-slope-cap shape desktops use, the shape of the
+/// box's own <see cref="PointerAccelerationProfile"/>) and
 /// reports the one that has best predicted where the pointer was found at the last clicks. Each click re-anchors every
 /// candidate on the pointer found in the frame before (<see cref="Correct"/>); the search radius grows with the motion
 /// since then. Until a second fix shows how the host moves, the flat one-to-one curve is reported. Starts at the screen
@@ -23,7 +26,7 @@ internal sealed class PointerEstimator
 
     private readonly int _screenWidth;
     private readonly int _screenHeight;
-    private readonly AccelerationCurve[] _curves = AccelerationCurve.Candidates;
+    private readonly PointerAccelerationProfile[] _curves = [.. Candidates];
     private readonly double[] _x;
     private readonly double[] _y;
     private readonly double[] _error;
@@ -51,8 +54,24 @@ internal sealed class PointerEstimator
 
     public int PixelY => (int)Math.Round(Y);
 
-    /// <summary>The curve the estimate follows now (for the tests and the dataset card's wording).</summary>
-    public AccelerationCurve Curve => _curves[_chosen];
+    /// <summary>
+    /// The curves followed at once: flat at one, half and twice a pixel per count first (flat one-to-one is the guess
+    /// before any evidence), then thresholds of 1, 1.5 and 2.5 counts/ms, slopes of 0.125, 0.25 and 0.5 per count/ms and
+    /// largest factors of 2, 3 and 4.
+    /// </summary>
+    public static IReadOnlyList<PointerAccelerationProfile> Candidates { get; } =
+    [
+        PointerAccelerationProfile.Flat,
+        PointerAccelerationProfile.Flat with { PixelsPerCount = 0.5 },
+        PointerAccelerationProfile.Flat with { PixelsPerCount = 2.0 },
+        .. from threshold in (double[])[1.0, 1.5, 2.5]
+           from slope in (double[])[0.125, 0.25, 0.5]
+           from maximum in (double[])[2.0, 3.0, 4.0]
+           select new PointerAccelerationProfile { ThresholdCountsPerMillisecond = threshold, Slope = slope, MaximumFactor = maximum },
+    ];
+
+    /// <summary>The curve the estimate follows now.</summary>
+    public PointerAccelerationProfile Curve => _curves[_chosen];
 
     /// <summary>One mouse frame of the box's input (every frame, motion or not: the host's curve sees the time between them).</summary>
     public void Move(int deltaX, int deltaY, long timeNanoseconds)
@@ -64,10 +83,11 @@ internal sealed class PointerEstimator
             return;
         }
 
-        double speed = Math.Sqrt(((double)deltaX * deltaX) + ((double)deltaY * deltaY)) / Math.Clamp(elapsedMilliseconds, AccelerationCurve.MinimumFrameMilliseconds, AccelerationCurve.MaximumFrameMilliseconds);
+        double distance = Math.Sqrt(((double)deltaX * deltaX) + ((double)deltaY * deltaY));
         for (int index = 0; index < _curves.Length; index++)
         {
-            double gain = _curves[index].GainAt(speed);
+            PointerAccelerationProfile curve = _curves[index];
+            double gain = curve.PixelsPerCount * curve.FactorFor(distance, elapsedMilliseconds);
             _x[index] = Math.Clamp(_x[index] + (deltaX * gain), 0, _screenWidth - 1);
             _y[index] = Math.Clamp(_y[index] + (deltaY * gain), 0, _screenHeight - 1);
         }

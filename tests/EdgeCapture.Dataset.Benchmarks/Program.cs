@@ -201,7 +201,7 @@ internal static class Program
                         }
 
                         bool searched = pressCursor < presses.Length && presses[pressCursor] < frameTime + FrameInterval;
-                        segment.Frame(frameTime, searched ? RenderPointerFrame(pointer.X, pointer.Y, frameIndex, encoder, canvas) : frames[frameIndex % frames.Length]);
+                        segment.Frame(frameTime, searched ? PointerAccuracyMeasurement.RenderDesktop(pointer.X, pointer.Y, frameIndex % 12, encoder, canvas) : frames[frameIndex % frames.Length]);
                         frameIndex++;
                         frameTime += FrameInterval;
                         continue;
@@ -268,14 +268,6 @@ internal static class Program
         }
 
         return [.. presses];
-    }
-
-    /// <summary>A desktop with the pointer at (<paramref name="x"/>, <paramref name="y"/>), as the frame before a press shows it.</summary>
-    private static byte[] RenderPointerFrame(int x, int y, int seed, JpegEncoder encoder, byte[] canvas)
-    {
-        var still = new Input.Simulation.DesktopActivityScript([], TimeSpan.FromSeconds(1), x, y);
-        new SimulatedDesktop(still, seed % 12).Render(TimeSpan.Zero, canvas, 1920, 1080, 3840);
-        return encoder.EncodePacked(canvas, PixelLayout.Uyvy, 1920, 1080, 3840, out _, out _).ToArray();
     }
 
     private static byte[][] RenderFrames(int count)

@@ -158,11 +158,14 @@ internal static class PointerAccuracyMeasurement
         return (new SegmentContents(header, ordered, new SegmentTrailer(ordered.Length, Start + (long)(length.TotalMilliseconds * 1_000_000), SessionEndReason.Shutdown)), truth);
     }
 
-    private static FrameRecord RenderFrame(long time, int pointerX, int pointerY, JpegEncoder encoder, byte[] canvas)
+    private static FrameRecord RenderFrame(long time, int pointerX, int pointerY, JpegEncoder encoder, byte[] canvas) =>
+        new(time, Width, Height, "jpeg", 2, RenderDesktop(pointerX, pointerY, desktopSeed: 5, encoder, canvas));
+
+    /// <summary>The simulated desktop (its <paramref name="desktopSeed"/>) with the arrow at (<paramref name="pointerX"/>, <paramref name="pointerY"/>), as a JPEG; <paramref name="canvas"/> holds Width x Height UYVY pixels.</summary>
+    internal static byte[] RenderDesktop(int pointerX, int pointerY, int desktopSeed, JpegEncoder encoder, byte[] canvas)
     {
         var still = new DesktopActivityScript([], TimeSpan.FromSeconds(1), pointerX, pointerY);
-        new SimulatedDesktop(still, seed: 5).Render(TimeSpan.Zero, canvas, Width, Height, Width * 2);
-        ReadOnlySpan<byte> jpeg = encoder.EncodePacked(canvas, PixelLayout.Uyvy, Width, Height, Width * 2, out int width, out int height);
-        return new FrameRecord(time, width, height, "jpeg", 2, jpeg.ToArray());
+        new SimulatedDesktop(still, desktopSeed).Render(TimeSpan.Zero, canvas, Width, Height, Width * 2);
+        return encoder.EncodePacked(canvas, PixelLayout.Uyvy, Width, Height, Width * 2, out _, out _).ToArray();
     }
 }
